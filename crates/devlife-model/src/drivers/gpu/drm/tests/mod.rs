@@ -1,0 +1,3 @@
+//! drivers/gpu/drm/tests/.
+
+pub mod drm_kunit_helpers;

@@ -1,0 +1,3 @@
+//! Models of drivers/gpu/.
+
+pub mod drm;

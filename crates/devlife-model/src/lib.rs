@@ -1,0 +1,357 @@
+//! devlife's executable model of Linux device-model object lifetimes.
+//!
+//! The modelled kernel is one value, [`Kernel`]: its objects (devices, class
+//! glue directories, DRM devices, KUnit tests), their reference counts with
+//! holder attribution, the managed-resource lists (devres, drmres, KUnit
+//! resources), buses, drivers, classes, memory, and an [`trace::EventLog`] of
+//! everything that happened.
+//!
+//! The modules mirror the kernel's files, so `device_del()` is modelled in
+//! [`drivers::base::core`], `really_probe()` in [`drivers::base::dd`],
+//! `drm_dev_register()` in [`drivers::gpu::drm::drm_drv`], and so on. Model
+//! functions keep the kernel's names and are methods on [`Kernel`].
+//!
+//! Architecture invariant: this crate knows nothing of C. User code (probe
+//! callbacks, devm/drmm/KUnit actions) is reached through the [`host::Host`]
+//! trait, which may re-enter the model.
+
+pub mod drivers;
+pub mod host;
+pub mod kunit;
+#[path = "lib/mod.rs"]
+pub mod lib;
+pub mod mm;
+pub mod profile;
+pub mod trace;
+
+mod object;
+mod resource;
+mod warning;
+
+pub use host::{FnRef, Host, RustHost};
+pub use lib::kref::{Holder, RefId, Reference};
+pub use mm::{Addr, AllocId, AllocKind};
+pub use object::{Body, ObjId, ObjKind, Object};
+pub use profile::{Profile, Switch};
+pub use resource::{Action, KernelAction, ResId, ResKind, ResList, ResState, Resource};
+pub use trace::{Event, EventKind, EventLog, Site};
+pub use warning::{Abort, Fault, Warning};
+
+use drivers::base::bus::{Bus, BusId};
+use drivers::base::class::{Class, ClassId};
+use drivers::base::driver::{Driver, DrvId};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeSet;
+
+/// A device's id: the [`ObjId`] of its `struct device`.
+pub type DevId = ObjId;
+
+/// The result of a model call that may run host callbacks.
+pub type KResult<T> = Result<T, Abort>;
+
+/// Kernel errno values the model returns (as negative numbers).
+pub mod errno {
+    /// Out of memory.
+    pub const ENOMEM: i32 = 12;
+    /// Device or resource busy.
+    pub const EBUSY: i32 = 16;
+    /// File exists.
+    pub const EEXIST: i32 = 17;
+    /// No such device.
+    pub const ENODEV: i32 = 19;
+    /// Invalid argument.
+    pub const EINVAL: i32 = 22;
+    /// No such entry.
+    pub const ENOENT: i32 = 2;
+    /// No such device or address.
+    pub const ENXIO: i32 = 6;
+    /// Probe deferral.
+    pub const EPROBE_DEFER: i32 = 517;
+}
+
+/// Sizes and offsets of the kernel structures the model allocates itself.
+///
+/// A host whose code reads these structures (the C interpreter) sets them from
+/// its own declarations; Rust callers can keep the defaults.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    /// Size of a root device container (`struct root_device`).
+    pub root_device_size: u32,
+    /// Size of a platform device container (`struct platform_object`).
+    pub platform_device_size: u32,
+    /// Offset of `struct device dev` inside `struct platform_device`.
+    pub platform_device_dev_offset: u32,
+    /// Size of a `struct kunit_device` container.
+    pub kunit_device_size: u32,
+    /// Size of a bare `struct device` (DRM minors' kdev).
+    pub device_size: u32,
+    /// Size of a `struct drm_device` (for `drm_dev_alloc`).
+    pub drm_device_size: u32,
+    /// Size of a `struct device_driver` (for `kunit_driver_create`).
+    pub device_driver_size: u32,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Self {
+            root_device_size: 64,
+            platform_device_size: 96,
+            platform_device_dev_offset: 16,
+            kunit_device_size: 80,
+            device_size: 64,
+            drm_device_size: 128,
+            device_driver_size: 64,
+        }
+    }
+}
+
+/// The modelled kernel.
+pub struct Kernel {
+    /// The version whose behaviour is modelled.
+    pub profile: Profile,
+    /// Everything that happened, in order.
+    pub log: EventLog,
+    /// All memory.
+    pub mm: mm::Memory,
+    /// Container layouts.
+    pub layout: Layout,
+    pub(crate) objects: Vec<Object>,
+    pub(crate) refs: Vec<Reference>,
+    pub(crate) resources: Vec<Resource>,
+    pub(crate) buses: Vec<Bus>,
+    pub(crate) drivers: Vec<Driver>,
+    pub(crate) classes: Vec<Class>,
+    pub(crate) by_addr: HashMap<Addr, ObjId>,
+    /// sysfs directory names in use, per directory (the kobject parent's id, or `u32::MAX` for the top).
+    pub(crate) sysfs: HashMap<u32, HashMap<String, ObjId>>,
+    pub(crate) drivers_by_addr: HashMap<Addr, DrvId>,
+    pub(crate) site: Site,
+    anachronisms: BTreeSet<&'static str>,
+    warned_once: HashSet<std::mem::Discriminant<Warning>>,
+    pub(crate) platform_bus_dev: Option<DevId>,
+    pub(crate) platform_bus: Option<BusId>,
+    pub(crate) platform_auto_id: u32,
+    pub(crate) kunit_bus_dev: Option<DevId>,
+    pub(crate) kunit_bus: Option<BusId>,
+    pub(crate) drm_class: Option<ClassId>,
+    pub(crate) drm: drivers::gpu::drm::DrmGlobals,
+    pub(crate) kunit: kunit::KunitGlobals,
+    pub(crate) kunit_refs: HashMap<ResId, i32>,
+}
+
+impl Kernel {
+    /// A freshly booted kernel: the platform bus and its `platform` device,
+    /// the `kunit` bus and its root device, and the `drm` class exist.
+    pub fn new(profile: Profile) -> Self {
+        let mut k = Kernel {
+            profile,
+            log: EventLog::new(),
+            mm: mm::Memory::default(),
+            layout: Layout::default(),
+            objects: Vec::new(),
+            refs: Vec::new(),
+            resources: Vec::new(),
+            buses: Vec::new(),
+            drivers: Vec::new(),
+            classes: Vec::new(),
+            by_addr: HashMap::default(),
+            sysfs: HashMap::default(),
+            drivers_by_addr: HashMap::default(),
+            site: Site::default(),
+            anachronisms: BTreeSet::new(),
+            warned_once: HashSet::default(),
+            platform_bus_dev: None,
+            platform_bus: None,
+            platform_auto_id: 0,
+            kunit_bus_dev: None,
+            kunit_bus: None,
+            drm_class: None,
+            drm: Default::default(),
+            kunit: Default::default(),
+            kunit_refs: HashMap::default(),
+        };
+        k.boot();
+        k
+    }
+
+    /// Boot-time initialisation (`platform_bus_init`, `kunit_bus_init`,
+    /// `drm_core_init`); its events are part of the log, before any test.
+    fn boot(&mut self) {
+        let mut host = host::RustHost::new();
+        self.platform_bus_init(&mut host);
+        self.kunit_bus_init(&mut host);
+        self.drm_core_init();
+    }
+
+    /// Sets the host call site that the next events are attributed to.
+    pub fn set_site(&mut self, site: Site) {
+        self.site = site;
+    }
+
+    /// The current host call site.
+    pub fn site(&self) -> Site {
+        self.site
+    }
+
+    /// Every object ever created, with its id.
+    pub fn objects(&self) -> impl Iterator<Item = (ObjId, &Object)> {
+        self.objects
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (ObjId(i as u32), o))
+    }
+
+    /// The object with this id.
+    pub fn obj(&self, id: ObjId) -> &Object {
+        &self.objects[id.0 as usize]
+    }
+
+    pub(crate) fn obj_mut(&mut self, id: ObjId) -> &mut Object {
+        &mut self.objects[id.0 as usize]
+    }
+
+    /// The object whose structure starts at `addr` (a device, a DRM device...).
+    pub fn object_at(&self, addr: Addr) -> Option<ObjId> {
+        self.by_addr.get(&addr).copied()
+    }
+
+    /// The managed resource with this id.
+    pub fn resource(&self, id: ResId) -> &Resource {
+        &self.resources[id.0 as usize]
+    }
+
+    /// Every reference ever taken, with its id.
+    pub fn references(&self) -> impl Iterator<Item = (RefId, &Reference)> {
+        self.refs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (RefId::from_index(i), r))
+    }
+
+    /// Records a kernel warning. Warnings the kernel prints once per boot
+    /// (`WARN_ONCE`) are still recorded every time, flagged as repeats.
+    pub(crate) fn warn(&mut self, w: Warning) {
+        let first = self.warned_once.insert(std::mem::discriminant(&w));
+        let w = if first || !w.is_once() {
+            w
+        } else {
+            w.repeated()
+        };
+        let site = self.site;
+        self.log.push(site, EventKind::Warning(Box::new(w)));
+    }
+
+    /// Records a line the kernel prints.
+    pub(crate) fn printk(&mut self, text: String) {
+        let site = self.site;
+        self.log.push(site, EventKind::Message(Box::new(text)));
+    }
+
+    /// Records undefined behaviour and returns it as an abort.
+    pub(crate) fn fault(&mut self, f: Fault) -> Abort {
+        let site = self.site;
+        self.log.push(site, EventKind::Fault(Box::new(f.clone())));
+        Abort::Fault(f)
+    }
+
+    /// Notes the use of `api`; the first use of an API newer than the profile
+    /// is recorded as an anachronism.
+    pub fn note_api(&mut self, api: trace::FuncName) {
+        if let Some(since) = self.profile.anachronism(api) {
+            if self.anachronisms.insert(*api) {
+                let site = self.site;
+                self.log.push(site, EventKind::Anachronism { api, since });
+            }
+        }
+    }
+
+    /// Runs `body` as the modelled kernel function `func`, bracketed by
+    /// enter/exit events.
+    pub(crate) fn traced<T>(
+        &mut self,
+        func: trace::FuncName,
+        host: &mut dyn Host,
+        body: impl FnOnce(&mut Kernel, &mut dyn Host) -> KResult<T>,
+    ) -> KResult<T> {
+        let site = self.site;
+        self.log.enter(site, func);
+        let r = body(self, host);
+        self.log.exit();
+        r
+    }
+
+    /// Calls a host callback, recording entry and exit, and restores the
+    /// call site afterwards (the callback's own calls move it).
+    pub(crate) fn callback(&mut self, host: &mut dyn Host, f: FnRef, args: &[u64]) -> KResult<u64> {
+        let site = self.site;
+        self.log.push(site, EventKind::CallbackEnter(f));
+        let r = host.call(self, f, args);
+        self.site = site;
+        self.log.push(site, EventKind::CallbackExit(f));
+        r
+    }
+
+    /// Allocates zeroed memory and records it.
+    pub fn kmalloc(
+        &mut self,
+        size: u32,
+        kind: AllocKind,
+        label: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Addr {
+        let at = self.log.next_id();
+        let id = self.mm.alloc(size, kind, label.into(), at);
+        let site = self.site;
+        self.log.push(site, EventKind::Alloc(id));
+        Addr::new(id, 0)
+    }
+
+    /// `kfree`: frees the allocation `addr` points to the start of.
+    /// NULL and `ZERO_SIZE_PTR` are ignored; a second free is a fault.
+    pub fn kfree(&mut self, addr: Addr) -> KResult<()> {
+        if addr.0 <= 16 {
+            return Ok(());
+        }
+        let id = addr.alloc();
+        let at = self.log.next_id();
+        match self.mm.free(id, at) {
+            Ok(()) => {
+                let site = self.site;
+                self.log.push(site, EventKind::Free(id));
+                Ok(())
+            }
+            Err(Some(first)) => Err(self.fault(Fault::DoubleFree { alloc: id, first })),
+            Err(None) => Err(self.fault(Fault::InvalidFree { addr })),
+        }
+    }
+
+    pub(crate) fn new_object(&mut self, kind: ObjKind, name: String, body: Body) -> ObjId {
+        let id = ObjId(self.objects.len() as u32);
+        self.objects.push(Object {
+            kind,
+            name,
+            count: 0,
+            refs: Vec::new(),
+            container: None,
+            addr: Addr::NULL,
+            created: self.log.next_id(),
+            released: None,
+            body,
+        });
+        id
+    }
+
+    /// Binds `obj` to the address of its structure so hosts can find it.
+    pub(crate) fn place(&mut self, obj: ObjId, addr: Addr, container: Option<AllocId>) {
+        let o = self.obj_mut(obj);
+        o.addr = addr;
+        o.container = container;
+        if !addr.is_null() {
+            self.by_addr.insert(addr, obj);
+        }
+    }
+
+    /// Objects still alive (count above zero or never released).
+    pub fn live_objects(&self) -> impl Iterator<Item = (ObjId, &Object)> {
+        self.objects().filter(|(_, o)| o.released.is_none())
+    }
+}
