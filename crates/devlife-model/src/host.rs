@@ -32,6 +32,13 @@ pub trait Host {
     fn sync_driver(&mut self, _kernel: &mut Kernel, _driver: crate::DrvId) -> KResult<()> {
         Ok(())
     }
+
+    /// Called when a device's `driver` or `driver_data` changed (bind,
+    /// unbind, failed probe), so a host that mirrors them in its own memory
+    /// can update them.
+    fn driver_changed(&mut self, _kernel: &mut Kernel, _dev: crate::DevId) -> KResult<()> {
+        Ok(())
+    }
 }
 
 /// A host for Rust callers: callbacks are closures registered by name.

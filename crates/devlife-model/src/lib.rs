@@ -24,6 +24,7 @@ pub mod mm;
 pub mod profile;
 pub mod trace;
 
+mod inspect;
 mod object;
 mod resource;
 mod warning;
@@ -37,9 +38,13 @@ pub use resource::{Action, KernelAction, ResId, ResKind, ResList, ResState, Reso
 pub use trace::{Event, EventKind, EventLog, Site};
 pub use warning::{Abort, Fault, Warning};
 
-use drivers::base::bus::{Bus, BusId};
-use drivers::base::class::{Class, ClassId};
-use drivers::base::driver::{Driver, DrvId};
+pub use drivers::base::bus::BusId;
+pub use drivers::base::class::ClassId;
+pub use drivers::base::driver::DrvId;
+
+use drivers::base::bus::Bus;
+use drivers::base::class::Class;
+use drivers::base::driver::Driver;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeSet;
 

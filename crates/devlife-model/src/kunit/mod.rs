@@ -2,6 +2,7 @@
 //! resource.c) and `kunit_device` (device.c).
 
 pub mod device;
+pub mod platform;
 pub mod resource;
 pub mod test;
 

@@ -87,6 +87,7 @@ impl Kernel {
             return Ok(-errno::EBUSY);
         }
         self.dev_mut(dev).driver = Some(drv);
+        host.driver_changed(self, dev)?;
         let ret = self.call_driver_probe(host, dev, drv)?;
         if ret != 0 {
             if ![-errno::EPROBE_DEFER, -errno::ENODEV, -errno::ENXIO].contains(&ret) {
@@ -140,7 +141,7 @@ impl Kernel {
         let d = self.dev_mut(dev);
         d.driver = None;
         d.drvdata = 0;
-        Ok(())
+        host.driver_changed(self, dev)
     }
 
     /// `device_release_driver`: unbinds the device if it is bound: the
