@@ -78,6 +78,26 @@ impl Warning {
         )
     }
 
+    /// The lines the kernel's log shows for this warning (without the
+    /// backtrace), in the wording of `profile`'s kernel; empty for warnings
+    /// the model records but whose text is not modelled.
+    pub fn log_lines(&self, profile: crate::Profile) -> Vec<String> {
+        let kobject = if profile.version >= crate::profile::KernelVersion::new(6, 2) { "kobject: " } else { "" };
+        match self {
+            Self::RefcountAdditionOnZero(_) => vec!["refcount_t: addition on 0; use-after-free.".into()],
+            Self::RefcountSaturated(_) => vec!["refcount_t: saturated; leaking memory.".into()],
+            Self::RefcountUnderflow(_) => vec!["refcount_t: underflow; use-after-free.".into()],
+            Self::DuplicateName { path } => {
+                let name = path.rsplit('/').next().unwrap_or(path);
+                vec![
+                    format!("sysfs: cannot create duplicate filename '{path}'"),
+                    format!("{kobject}kobject_add_internal failed for {name} with -EEXIST, don't try to register things with the same name in the same directory."),
+                ]
+            }
+            _ => Vec::new(),
+        }
+    }
+
     pub(crate) fn repeated(self) -> Warning {
         Warning::Repeated(Box::new(self))
     }

@@ -1,0 +1,105 @@
+//! `devlife-c`: the C front end of devlife.
+//!
+//! It runs C source — such as Linux KUnit test files, unmodified — against an
+//! embedder-supplied environment. The pipeline is:
+//!
+//! 1. **Preprocess** ([`pp`]): a token-based C preprocessor (object- and
+//!    function-like macros, `#`/`##`, `__VA_ARGS__` and GNU `, ## __VA_ARGS__`,
+//!    `__FILE__`/`__LINE__`/`__COUNTER__`, conditionals). The embedder's
+//!    *prelude* and the user file are preprocessed together, in order, as one
+//!    translation unit; `#include` lines are recorded and skipped. Every token
+//!    keeps its original site; tokens produced by a macro expansion carry the
+//!    site of the invocation (the macro name), so `__LINE__` matches GCC.
+//! 2. **Parse** ([`parse`]): the tokens are rendered to text with a position
+//!    map and parsed with tree-sitter-c; ERROR/MISSING nodes become
+//!    [`Diagnostic`]s at original sites.
+//! 3. **Lower** (private `lower` module): the CST becomes a compact typed AST
+//!    ([`ast`]) with resolved variable slots, member offsets and explicit
+//!    conversions; unsupported constructs are diagnostics naming them.
+//! 4. **Interpret** ([`Interp`]): a tree-walking interpreter with step and
+//!    call-depth [`Limits`].
+//!
+//! # The `Env` contract
+//!
+//! All memory and all external functions belong to the embedder, through the
+//! [`Env`] trait: the interpreter allocates globals, string literals and
+//! address-taken locals with [`Env::alloc`], reads and writes every byte of C
+//! memory with [`Env::read`]/[`Env::write`], releases locals with
+//! [`Env::free_stack`] when their scope ends, and calls functions that C
+//! declares but does not define through [`Env::call_external`]. Externals get
+//! `&mut Interp` and may call back into C ([`Interp::call_function`],
+//! [`Interp::call_pointer`]), re-entrantly. Pointers are 64-bit [`Addr`]s
+//! `(alloc_id << 32) | offset`; functions have stable addresses in a reserved
+//! allocation-id range ([`memory::FUNC_ALLOC_BASE`]). [`SimpleEnv`] and
+//! [`Memory`] are a ready-made env and a reusable memory store.
+//!
+//! # Invariant
+//!
+//! This crate knows nothing of the Linux kernel, devices or KUnit: every
+//! kernel-specific name arrives through the prelude (C text) and the [`Env`]
+//! implementation of another crate.
+//!
+//! ```
+//! use devlife_c::{compile, Interp, Limits, SimpleEnv, Source, Value};
+//!
+//! let prog = compile(&[
+//!     Source::new("prelude.h", "#define TWICE(x) ((x) * 2)\nlong host(long);"),
+//!     Source::new("user.c", "long f(long n) { return host(TWICE(n)); }"),
+//! ])
+//! .expect("compiles");
+//! let mut env = SimpleEnv::new();
+//! env.register("host", |_, _, args, _| Ok(Value::long(args[0].as_i64() + 1)));
+//! let mut it = Interp::load(prog, &mut env, Limits::default()).expect("loads");
+//! let f = it.function("f").expect("defined");
+//! let r = it.call_function(&mut env, f, &[Value::long(20)]).expect("runs");
+//! assert_eq!(r.as_i64(), 41);
+//! ```
+
+pub mod ast;
+pub mod diagnostics;
+pub mod env;
+pub mod interp;
+mod lower;
+pub mod memory;
+pub mod ops;
+pub mod parse;
+pub mod pp;
+pub mod program;
+pub mod source;
+pub mod types;
+pub mod value;
+
+pub use ast::{FuncId, GlobalId};
+pub use diagnostics::Diagnostic;
+pub use env::{read_c_bytes, read_c_string, AllocKind, Env, Trap};
+pub use interp::{Interp, Limits, LoadError};
+pub use memory::{Memory, SimpleEnv};
+pub use program::{compile, Program};
+pub use source::{FileId, Files, Site, Source};
+pub use types::{TypeId, TypeKind, TypeTable};
+pub use value::{Addr, Value};
+
+/// Preprocesses, parses and lowers arbitrary bytes as a C file named
+/// `input.c`, returning its diagnostics. Never panics; meant for fuzzing.
+pub fn check_source(bytes: &[u8]) -> Vec<Diagnostic> {
+    match compile(&[Source {
+        name: "input.c",
+        text: bytes,
+    }]) {
+        Ok(_) => Vec::new(),
+        Err(d) => d,
+    }
+}
+
+/// Renders the preprocessed text of `sources` (what tree-sitter sees) and
+/// the preprocessor's diagnostics; useful to debug preludes.
+pub fn preprocess_to_string(sources: &[Source<'_>]) -> (String, Vec<Diagnostic>) {
+    let mut files = Files::new();
+    let out = pp::preprocess(&mut files, sources);
+    let diags = out
+        .errors
+        .iter()
+        .map(|(s, m)| Diagnostic::new(&files, *s, m))
+        .collect();
+    (parse::render(&out.tokens).text, diags)
+}

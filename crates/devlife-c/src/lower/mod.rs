@@ -1,0 +1,348 @@
+//! Lowering of the tree-sitter CST to the typed AST ([`crate::ast`]).
+//!
+//! Names are resolved to slots, types and member offsets are computed, and
+//! every implicit conversion becomes explicit. Anything outside the supported
+//! subset becomes a diagnostic naming the construct.
+
+mod consteval;
+mod decl;
+mod expr;
+mod fixup;
+mod init;
+pub mod lit;
+mod stmt;
+
+use std::collections::{BTreeMap, HashMap};
+
+use tree_sitter::Node;
+
+use crate::ast::{Expr, ExprKind, FuncId, Function, Global, GlobalId, Local};
+use crate::parse::Rendered;
+use crate::source::Site;
+use crate::types::{TypeId, TypeTable};
+
+/// Marker: an error was recorded.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reported;
+
+/// Result of a lowering step; errors are already recorded.
+pub(crate) type LResult<T> = Result<T, Reported>;
+
+/// Maximum nesting of expressions and statements.
+const MAX_NEST: u32 = 256;
+/// Maximum errors recorded.
+const MAX_ERRORS: usize = 50;
+
+/// An ordinary identifier's meaning.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Sym {
+    Local(u32),
+    Global(GlobalId),
+    Func(FuncId),
+    Typedef(TypeId),
+    Enum(u64, TypeId),
+}
+
+#[derive(Default)]
+struct Scope {
+    names: HashMap<String, Sym>,
+    tags: HashMap<String, TypeId>,
+}
+
+/// Per-function lowering state.
+pub(crate) struct FnCtx {
+    pub locals: Vec<Local>,
+    pub addr_taken: Vec<bool>,
+    pub ret: TypeId,
+    pub name: String,
+    /// Locals declared in each open block.
+    pub blocks: Vec<Vec<u32>>,
+    /// Enclosing breakable statements: true for loops, false for switches.
+    pub breakable: Vec<bool>,
+}
+
+/// What lowering produces.
+pub(crate) struct Lowered {
+    pub types: TypeTable,
+    pub funcs: Vec<Function>,
+    pub globals: Vec<Global>,
+    pub strings: Vec<Vec<u8>>,
+    pub string_sites: Vec<Site>,
+    pub typedefs: BTreeMap<String, TypeId>,
+    pub tags: BTreeMap<String, TypeId>,
+    pub enum_consts: BTreeMap<String, i64>,
+}
+
+pub(crate) struct Lowerer<'a> {
+    r: &'a Rendered,
+    pub types: TypeTable,
+    scopes: Vec<Scope>,
+    pub funcs: Vec<Function>,
+    pub globals: Vec<Global>,
+    pub strings: Vec<Vec<u8>>,
+    string_sites: Vec<Site>,
+    string_ids: HashMap<Vec<u8>, u32>,
+    pub errors: Vec<(Site, String)>,
+    pub fctx: Option<FnCtx>,
+    nest: u32,
+}
+
+/// Lowers a parsed translation unit.
+pub(crate) fn lower(root: Node<'_>, r: &Rendered) -> Result<Lowered, Vec<(Site, String)>> {
+    let mut l = Lowerer {
+        r,
+        types: TypeTable::new(),
+        scopes: vec![Scope::default()],
+        funcs: Vec::new(),
+        globals: Vec::new(),
+        strings: Vec::new(),
+        string_sites: Vec::new(),
+        string_ids: HashMap::new(),
+        errors: Vec::new(),
+        fctx: None,
+        nest: 0,
+    };
+    let mut cursor = root.walk();
+    for item in root.named_children(&mut cursor) {
+        let _ = l.top_level(item);
+        if l.errors.len() >= MAX_ERRORS {
+            break;
+        }
+    }
+    if !l.errors.is_empty() {
+        return Err(l.errors);
+    }
+    Ok(l.finish())
+}
+
+impl<'a> Lowerer<'a> {
+    fn finish(mut self) -> Lowered {
+        let file = self.scopes.swap_remove(0);
+        let mut typedefs = BTreeMap::new();
+        let mut enum_consts = BTreeMap::new();
+        for (name, sym) in &file.names {
+            match sym {
+                Sym::Typedef(t) => {
+                    typedefs.insert(name.clone(), *t);
+                }
+                Sym::Enum(v, _) => {
+                    enum_consts.insert(name.clone(), *v as i64);
+                }
+                _ => {}
+            }
+        }
+        Lowered {
+            types: self.types,
+            funcs: self.funcs,
+            globals: self.globals,
+            strings: self.strings,
+            string_sites: self.string_sites,
+            typedefs,
+            tags: file.tags.into_iter().collect(),
+            enum_consts,
+        }
+    }
+
+    /// The source text of a node.
+    pub fn text(&self, n: Node<'_>) -> &'a str {
+        self.r.text.get(n.start_byte()..n.end_byte()).unwrap_or("")
+    }
+
+    /// The original site of a node.
+    pub fn site(&self, n: Node<'_>) -> Site {
+        self.r.site_at(n.start_byte())
+    }
+
+    /// Records an error at a node.
+    pub fn err<T>(&mut self, n: Node<'_>, msg: impl Into<String>) -> LResult<T> {
+        let site = self.site(n);
+        self.err_at(site, msg)
+    }
+
+    /// Records an error at a site.
+    pub fn err_at<T>(&mut self, site: Site, msg: impl Into<String>) -> LResult<T> {
+        if self.errors.len() < MAX_ERRORS {
+            self.errors.push((site, msg.into()));
+        }
+        Err(Reported)
+    }
+
+    /// Records "unsupported C construct `what`".
+    pub fn unsupported<T>(&mut self, n: Node<'_>, what: &str) -> LResult<T> {
+        self.err(n, format!("unsupported C construct `{what}`"))
+    }
+
+    /// Runs `f` one nesting level deeper (bounded, with stack growth).
+    pub fn nested<T>(
+        &mut self,
+        n: Node<'_>,
+        f: impl FnOnce(&mut Self) -> LResult<T>,
+    ) -> LResult<T> {
+        if self.nest >= MAX_NEST {
+            return self.err(n, "construct nested too deeply");
+        }
+        self.nest += 1;
+        let r = stacker::maybe_grow(64 * 1024, 1024 * 1024, || f(self));
+        self.nest -= 1;
+        r
+    }
+
+    fn top_level(&mut self, n: Node<'_>) -> LResult<()> {
+        match n.kind() {
+            "function_definition" => self.function_def(n),
+            "declaration" => self.declaration(n).map(drop),
+            "type_definition" => self.type_definition(n),
+            "struct_specifier" | "union_specifier" | "enum_specifier" => {
+                self.type_spec(n).map(drop)
+            }
+            "expression_statement" if n.named_child_count() == 0 => Ok(()),
+            "expression_statement" => self.err(n, "expression statement outside of a function"),
+            "preproc_call"
+            | "preproc_def"
+            | "preproc_function_def"
+            | "preproc_if"
+            | "preproc_ifdef"
+            | "preproc_include" => self.err(n, "stray `#` in program"),
+            "ERROR" => self.err(n, "syntax error"),
+            k => self.unsupported(n, k),
+        }
+    }
+
+    // ----- scopes -----
+
+    pub fn push_scope(&mut self) {
+        self.scopes.push(Scope::default());
+    }
+
+    pub fn pop_scope(&mut self) {
+        if self.scopes.len() > 1 {
+            self.scopes.pop();
+        }
+    }
+
+    pub fn at_file_scope(&self) -> bool {
+        self.scopes.len() == 1
+    }
+
+    pub fn lookup(&self, name: &str) -> Option<Sym> {
+        self.scopes
+            .iter()
+            .rev()
+            .find_map(|s| s.names.get(name).copied())
+    }
+
+    pub fn lookup_file(&self, name: &str) -> Option<Sym> {
+        self.scopes.first().and_then(|s| s.names.get(name).copied())
+    }
+
+    pub fn bind(&mut self, name: &str, sym: Sym) {
+        if let Some(s) = self.scopes.last_mut() {
+            s.names.insert(name.to_string(), sym);
+        }
+    }
+
+    pub fn bind_file(&mut self, name: &str, sym: Sym) {
+        if let Some(s) = self.scopes.first_mut() {
+            s.names.insert(name.to_string(), sym);
+        }
+    }
+
+    pub fn lookup_tag(&self, name: &str) -> Option<TypeId> {
+        self.scopes
+            .iter()
+            .rev()
+            .find_map(|s| s.tags.get(name).copied())
+    }
+
+    pub fn lookup_tag_here(&self, name: &str) -> Option<TypeId> {
+        self.scopes.last().and_then(|s| s.tags.get(name).copied())
+    }
+
+    pub fn bind_tag(&mut self, name: &str, ty: TypeId) {
+        if let Some(s) = self.scopes.last_mut() {
+            s.tags.insert(name.to_string(), ty);
+        }
+    }
+
+    /// Whether `name` is currently a typedef name.
+    pub fn is_typedef(&self, name: &str) -> Option<TypeId> {
+        match self.lookup(name) {
+            Some(Sym::Typedef(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    // ----- objects -----
+
+    /// Interns a string literal (bytes without the NUL).
+    pub fn intern_string(&mut self, bytes: Vec<u8>, site: Site) -> u32 {
+        if let Some(&id) = self.string_ids.get(&bytes) {
+            return id;
+        }
+        let id = u32::try_from(self.strings.len()).unwrap_or(u32::MAX);
+        self.strings.push(bytes.clone());
+        self.string_sites.push(site);
+        self.string_ids.insert(bytes, id);
+        id
+    }
+
+    /// Creates a local in the current function and block.
+    pub fn new_local(&mut self, name: &str, ty: TypeId, site: Site) -> Option<u32> {
+        let in_memory = self.types.is_aggregate(ty);
+        let size = self.types.size_of(ty).unwrap_or(0);
+        let f = self.fctx.as_mut()?;
+        let id = u32::try_from(f.locals.len()).ok()?;
+        f.locals.push(Local {
+            name: name.to_string(),
+            ty,
+            in_memory,
+            size,
+            site,
+        });
+        f.addr_taken.push(false);
+        if let Some(b) = f.blocks.last_mut() {
+            b.push(id);
+        }
+        Some(id)
+    }
+
+    /// Updates a local's type (array size completed by its initializer).
+    pub fn retype_local(&mut self, id: u32, ty: TypeId) {
+        let size = self.types.size_of(ty).unwrap_or(0);
+        if let Some(l) = self
+            .fctx
+            .as_mut()
+            .and_then(|f| f.locals.get_mut(id as usize))
+        {
+            l.ty = ty;
+            l.size = size;
+        }
+    }
+
+    /// Marks a local as address-taken (it will live in memory).
+    pub fn mark_addr_taken(&mut self, e: &Expr) {
+        if let ExprKind::LocalReg(id) = e.kind {
+            if let Some(slot) = self
+                .fctx
+                .as_mut()
+                .and_then(|f| f.addr_taken.get_mut(id as usize))
+            {
+                *slot = true;
+            }
+        }
+    }
+
+    /// Makes an expression node.
+    pub fn mk(&self, kind: ExprKind, ty: TypeId, site: Site) -> Expr {
+        Expr { kind, ty, site }
+    }
+
+    /// Named children of a node.
+    pub fn kids<'t>(&self, n: Node<'t>) -> Vec<Node<'t>> {
+        let mut c = n.walk();
+        n.named_children(&mut c).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,321 @@
+//! Preprocessing tokenizer: splices lines, strips comments, and records for
+//! each token its site, whether whitespace precedes it and whether it starts
+//! a line.
+
+use std::rc::Rc;
+
+use crate::source::{FileId, Site};
+
+/// Kind of a preprocessing token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokKind {
+    /// Identifier or keyword.
+    Ident,
+    /// Preprocessing number.
+    Number,
+    /// Character literal.
+    Char,
+    /// String literal.
+    Str,
+    /// Punctuator.
+    Punct,
+    /// A stray or malformed token (reported if it reaches the output).
+    Invalid,
+}
+
+/// A set of macro ids a token may no longer expand (the "blue paint").
+pub type Hideset = Option<Rc<[u32]>>;
+
+/// A preprocessing token.
+#[derive(Clone, Debug)]
+pub struct PpToken {
+    /// Kind.
+    pub kind: TokKind,
+    /// Spelling.
+    pub text: Rc<str>,
+    /// Original site; for tokens produced by macro expansion, the site of
+    /// the outermost invocation in the file being preprocessed.
+    pub site: Site,
+    /// Whitespace (or a comment) precedes the token.
+    pub space: bool,
+    /// The token is the first on its line in the source (never true for
+    /// tokens produced by expansion).
+    pub bol: bool,
+    /// Macros this token may not expand.
+    pub hideset: Hideset,
+}
+
+impl PpToken {
+    /// Whether the token is the punctuator or identifier `s`.
+    pub fn is(&self, s: &str) -> bool {
+        &*self.text == s && matches!(self.kind, TokKind::Punct | TokKind::Ident)
+    }
+}
+
+const PUNCTS: [&str; 48] = [
+    "<<=", ">>=", "...", "->", "++", "--", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "*=",
+    "/=", "%=", "+=", "-=", "&=", "^=", "|=", "##", "[", "]", "(", ")", "{", "}", ".", "&", "*",
+    "+", "-", "~", "!", "/", "%", "<", ">", "^", "|", "?", ":", ";", "=", ",", "#",
+];
+
+struct Lexer {
+    chars: Vec<u8>,
+    pos: Vec<(u32, u32)>,
+    i: usize,
+    file: FileId,
+}
+
+/// Removes backslash-newline splices, keeping each byte's original line and column.
+fn splice(src: &[u8]) -> (Vec<u8>, Vec<(u32, u32)>) {
+    let mut chars = Vec::with_capacity(src.len());
+    let mut pos = Vec::with_capacity(src.len());
+    let (mut line, mut col) = (1u32, 1u32);
+    let mut i = 0;
+    while i < src.len() {
+        let c = src[i];
+        if c == b'\\' {
+            let skip = match (src.get(i + 1), src.get(i + 2)) {
+                (Some(b'\n'), _) => 2,
+                (Some(b'\r'), Some(b'\n')) => 3,
+                _ => 0,
+            };
+            if skip > 0 {
+                i += skip;
+                line += 1;
+                col = 1;
+                continue;
+            }
+        }
+        chars.push(c);
+        pos.push((line, col));
+        if c == b'\n' {
+            line += 1;
+            col = 1;
+        } else {
+            col += 1;
+        }
+        i += 1;
+    }
+    (chars, pos)
+}
+
+/// Tokenizes one file.
+pub fn lex(file: FileId, src: &[u8]) -> Vec<PpToken> {
+    let (chars, pos) = splice(src);
+    let mut lx = Lexer {
+        chars,
+        pos,
+        i: 0,
+        file,
+    };
+    lx.run()
+}
+
+fn is_ident_start(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c == b'_' || c == b'$'
+}
+
+fn is_ident_cont(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'$'
+}
+
+impl Lexer {
+    fn peek(&self, k: usize) -> u8 {
+        self.chars.get(self.i + k).copied().unwrap_or(0)
+    }
+
+    fn site(&self, at: usize) -> Site {
+        let (line, column) = self.pos.get(at).copied().unwrap_or((1, 1));
+        Site::new(self.file, line, column)
+    }
+
+    fn run(&mut self) -> Vec<PpToken> {
+        let mut out = Vec::new();
+        let mut space = false;
+        let mut bol = true;
+        while self.i < self.chars.len() {
+            let c = self.peek(0);
+            if c == b'\n' {
+                self.i += 1;
+                bol = true;
+                space = true;
+                continue;
+            }
+            if c == b' ' || c == b'\t' || c == b'\r' || c == 0x0b || c == 0x0c {
+                self.i += 1;
+                space = true;
+                continue;
+            }
+            if c == b'/' && self.peek(1) == b'/' {
+                while self.i < self.chars.len() && self.peek(0) != b'\n' {
+                    self.i += 1;
+                }
+                space = true;
+                continue;
+            }
+            if c == b'/' && self.peek(1) == b'*' {
+                let start = self.i;
+                if !self.block_comment() {
+                    out.push(self.token(TokKind::Invalid, start, space, bol));
+                }
+                space = true;
+                continue;
+            }
+            let start = self.i;
+            let kind = self.scan();
+            out.push(self.token(kind, start, space, bol));
+            space = false;
+            bol = false;
+        }
+        out
+    }
+
+    fn token(&self, kind: TokKind, start: usize, space: bool, bol: bool) -> PpToken {
+        let end = self.i.min(self.chars.len());
+        let text = String::from_utf8_lossy(&self.chars[start..end]);
+        PpToken {
+            kind,
+            text: Rc::from(text.as_ref()),
+            site: self.site(start),
+            space,
+            bol,
+            hideset: None,
+        }
+    }
+
+    /// Skips a block comment; false if unterminated.
+    fn block_comment(&mut self) -> bool {
+        self.i += 2;
+        while self.i < self.chars.len() {
+            if self.peek(0) == b'*' && self.peek(1) == b'/' {
+                self.i += 2;
+                return true;
+            }
+            self.i += 1;
+        }
+        false
+    }
+
+    fn scan(&mut self) -> TokKind {
+        let c = self.peek(0);
+        if is_ident_start(c) {
+            return self.ident_or_prefixed_literal();
+        }
+        if c.is_ascii_digit() || (c == b'.' && self.peek(1).is_ascii_digit()) {
+            self.number();
+            return TokKind::Number;
+        }
+        if c == b'"' || c == b'\'' {
+            return self.quoted(c);
+        }
+        for p in PUNCTS {
+            let pb = p.as_bytes();
+            if self.chars.get(self.i..self.i + pb.len()) == Some(pb) {
+                self.i += pb.len();
+                return TokKind::Punct;
+            }
+        }
+        self.i += 1;
+        TokKind::Invalid
+    }
+
+    fn ident_or_prefixed_literal(&mut self) -> TokKind {
+        let start = self.i;
+        while is_ident_cont(self.peek(0)) {
+            self.i += 1;
+        }
+        let word = &self.chars[start..self.i];
+        let q = self.peek(0);
+        if matches!(word, b"L" | b"u" | b"U" | b"u8") && (q == b'"' || q == b'\'') {
+            return self.quoted(q);
+        }
+        TokKind::Ident
+    }
+
+    fn number(&mut self) {
+        self.i += 1;
+        loop {
+            let c = self.peek(0);
+            if matches!(c, b'e' | b'E' | b'p' | b'P') && matches!(self.peek(1), b'+' | b'-') {
+                self.i += 2;
+            } else if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' {
+                self.i += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn quoted(&mut self, q: u8) -> TokKind {
+        self.i += 1;
+        while self.i < self.chars.len() {
+            match self.peek(0) {
+                b'\\' if self.peek(1) != b'\n' && self.i + 1 < self.chars.len() => self.i += 2,
+                b'\n' => return TokKind::Invalid,
+                c if c == q => {
+                    self.i += 1;
+                    return if q == b'"' {
+                        TokKind::Str
+                    } else {
+                        TokKind::Char
+                    };
+                }
+                _ => self.i += 1,
+            }
+        }
+        TokKind::Invalid
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(src: &str) -> Vec<String> {
+        lex(FileId(0), src.as_bytes())
+            .iter()
+            .map(|t| t.text.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn basic_tokens() {
+        assert_eq!(
+            texts("a->b += 0x1fUL; /* c */ 'x' \"s\\\"t\" ... ## 1e+5 L\"w\""),
+            vec![
+                "a",
+                "->",
+                "b",
+                "+=",
+                "0x1fUL",
+                ";",
+                "'x'",
+                "\"s\\\"t\"",
+                "...",
+                "##",
+                "1e+5",
+                "L\"w\""
+            ]
+        );
+    }
+
+    #[test]
+    fn splices_and_positions() {
+        let toks = lex(FileId(0), b"#define X \\\n  1\n  y // c\nz");
+        let t: Vec<_> = toks
+            .iter()
+            .map(|t| (t.text.to_string(), t.site.line, t.site.column, t.bol))
+            .collect();
+        assert_eq!(t[0], ("#".into(), 1, 1, true));
+        assert_eq!(t[3], ("1".into(), 2, 3, false));
+        assert_eq!(t[4], ("y".into(), 3, 3, true));
+        assert_eq!(t[5], ("z".into(), 4, 1, true));
+    }
+
+    #[test]
+    fn unterminated_things_are_invalid() {
+        let toks = lex(FileId(0), b"'abc\n\"x\n/* never");
+        assert!(toks.iter().all(|t| t.kind == TokKind::Invalid));
+        assert_eq!(toks.len(), 3);
+    }
+}

@@ -1,0 +1,540 @@
+/*
+ * devlife's kernel prelude: the declarations a KUnit test file expects from
+ * <linux/...>, <kunit/...> and <drm/...>, written for devlife's model.
+ *
+ * Test files are read as written; their #include lines are ignored and this
+ * file stands in for every kernel header. Structures list only the members
+ * tests touch; the model owns the rest of each object's state. Functions
+ * named __devlife_* are devlife's own hooks, called by the macros below.
+ */
+
+/* ---- types ---- */
+typedef _Bool bool;
+typedef unsigned char u8;
+typedef unsigned short u16;
+typedef unsigned int u32;
+typedef unsigned long long u64;
+typedef signed char s8;
+typedef short s16;
+typedef int s32;
+typedef long long s64;
+typedef unsigned long size_t;
+typedef long ssize_t;
+typedef long intptr_t;
+typedef unsigned long uintptr_t;
+typedef unsigned int gfp_t;
+typedef long long loff_t;
+typedef unsigned int fmode_t;
+
+#define true 1
+#define false 0
+#define NULL ((void *)0)
+
+struct list_head {
+	struct list_head *next, *prev;
+};
+
+typedef struct wait_queue_head {
+	int unused;
+} wait_queue_head_t;
+
+struct completion {
+	unsigned int done;
+	wait_queue_head_t wait;
+};
+
+struct module {
+	int unused;
+};
+
+struct kref {
+	int refcount;
+};
+
+struct kobject {
+	const char *name;
+	struct kref kref;
+};
+
+struct device;
+struct device_driver;
+struct bus_type;
+
+struct device_driver {
+	const char *name;
+	const struct bus_type *bus;
+	struct module *owner;
+	int (*probe)(struct device *dev);
+	void (*sync_state)(struct device *dev);
+	int (*remove)(struct device *dev);
+	void (*shutdown)(struct device *dev);
+	void *p;
+};
+
+struct device {
+	struct kobject kobj;
+	struct device *parent;
+	const char *init_name;
+	const struct bus_type *bus;
+	struct device_driver *driver;
+	void *platform_data;
+	void *driver_data;
+	u64 *dma_mask;
+	u64 coherent_dma_mask;
+	void (*release)(struct device *dev);
+	void *devlife_private;
+};
+
+struct bus_type {
+	const char *name;
+};
+
+struct platform_device_id {
+	char name[20];
+	unsigned long driver_data;
+};
+
+struct platform_device {
+	const char *name;
+	int id;
+	bool id_auto;
+	struct device dev;
+	u64 platform_dma_mask;
+	u32 num_resources;
+	void *resource;
+	const struct platform_device_id *id_entry;
+};
+
+struct platform_driver {
+	int (*probe)(struct platform_device *);
+	void (*remove)(struct platform_device *);
+	void (*shutdown)(struct platform_device *);
+	struct device_driver driver;
+	const struct platform_device_id *id_table;
+	bool prevent_deferred_probe;
+	bool driver_managed_dma;
+};
+
+#define PLATFORM_DEVID_NONE (-1)
+#define PLATFORM_DEVID_AUTO (-2)
+
+/* ---- KUnit ---- */
+enum kunit_status {
+	KUNIT_SUCCESS,
+	KUNIT_FAILURE,
+	KUNIT_SKIPPED,
+};
+
+enum kunit_assert_type {
+	KUNIT_ASSERTION,
+	KUNIT_EXPECTATION,
+};
+
+struct kunit;
+
+struct kunit_resource;
+typedef int (*kunit_resource_init_t)(struct kunit_resource *, void *);
+typedef void (*kunit_resource_free_t)(struct kunit_resource *);
+typedef void (kunit_action_t)(void *);
+
+struct kunit_resource {
+	void *data;
+	const char *name;
+	kunit_resource_free_t free;
+	struct kref refcount;
+	struct list_head node;
+	bool should_kfree;
+};
+
+struct kunit {
+	void *priv;
+	const char *name;
+	char *log;
+	int status;
+	char status_comment[256];
+	struct list_head resources;
+	void *devlife_private;
+};
+
+struct kunit_case {
+	void (*run_case)(struct kunit *test);
+	const char *name;
+	const void *(*generate_params)(const void *prev, char *desc);
+	int status;
+	char *module_name;
+	char *log;
+};
+
+struct kunit_suite {
+	const char name[256];
+	int (*suite_init)(struct kunit_suite *suite);
+	void (*suite_exit)(struct kunit_suite *suite);
+	int (*init)(struct kunit *test);
+	void (*exit)(struct kunit *test);
+	struct kunit_case *test_cases;
+	int status;
+	char status_comment[256];
+	int suite_init_err;
+};
+
+struct task_struct {
+	struct kunit *kunit_test;
+};
+
+/* ---- DRM ---- */
+struct drm_device;
+struct drm_file;
+
+struct drm_driver {
+	int (*load)(struct drm_device *, unsigned long flags);
+	int (*open)(struct drm_device *, struct drm_file *);
+	void (*postclose)(struct drm_device *, struct drm_file *);
+	void (*unload)(struct drm_device *);
+	void (*release)(struct drm_device *);
+	int major;
+	int minor;
+	int patchlevel;
+	const char *name;
+	const char *desc;
+	u32 driver_features;
+	const void *fops;
+};
+
+struct drm_mode_config {
+	const void *funcs;
+	int min_width, min_height, max_width, max_height;
+};
+
+struct drm_device {
+	struct kref ref;
+	struct device *dev;
+	const struct drm_driver *driver;
+	void *dev_private;
+	bool registered;
+	bool unplugged;
+	u32 driver_features;
+	struct drm_mode_config mode_config;
+	void *devlife_private;
+};
+
+struct drm_file {
+	struct drm_device *dev;
+	void *driver_priv;
+};
+
+#define DRIVER_GEM		(1U << 0)
+#define DRIVER_MODESET		(1U << 1)
+#define DRIVER_RENDER		(1U << 3)
+#define DRIVER_ATOMIC		(1U << 4)
+#define DRIVER_SYNCOBJ		(1U << 5)
+#define DRIVER_SYNCOBJ_TIMELINE	(1U << 6)
+#define DRIVER_COMPUTE_ACCEL	(1U << 7)
+#define DRIVER_GEM_GPUVA	(1U << 8)
+#define DRIVER_CURSOR_HOTSPOT	(1U << 9)
+
+/* ---- configuration: the kunitconfig of the recorded real-kernel runs (UML) ---- */
+#define CONFIG_KUNIT 1
+#define CONFIG_KUNIT_TEST 1
+#define CONFIG_DM_KUNIT_TEST 1
+#define CONFIG_DRM 1
+#define CONFIG_DRM_KUNIT_TEST 1
+#define CONFIG_UML 1
+#define __devlife_cfg_CONFIG_KUNIT 1
+#define __devlife_cfg_CONFIG_KUNIT_TEST 1
+#define __devlife_cfg_CONFIG_DM_KUNIT_TEST 1
+#define __devlife_cfg_CONFIG_DRM 1
+#define __devlife_cfg_CONFIG_DRM_KUNIT_TEST 1
+#define __devlife_cfg_CONFIG_UML 1
+/* An option not listed above expands to an undefined name: 0 in #if. */
+#define IS_BUILTIN(option) __devlife_cfg_##option
+#define IS_ENABLED(option) __devlife_cfg_##option
+#define IS_REACHABLE(option) __devlife_cfg_##option
+#define IS_MODULE(option) 0
+
+/* ---- common macros ---- */
+#define GFP_KERNEL 0xcc0U
+#define GFP_ATOMIC 0x820U
+#define __GFP_ZERO 0x100U
+#define THIS_MODULE ((struct module *)0)
+#define HZ 250
+#define BIT(n) (1UL << (n))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define offsetof(type, member) __builtin_offsetof(type, member)
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define container_of_const(ptr, type, member) container_of(ptr, type, member)
+#define MAX_ERRNO 4095
+#define ERR_PTR(err) ((void *)(long)(err))
+#define PTR_ERR(ptr) ((long)(ptr))
+#define IS_ERR_VALUE(x) ((unsigned long)(void *)(x) >= (unsigned long)-MAX_ERRNO)
+#define IS_ERR(ptr) IS_ERR_VALUE((unsigned long)(ptr))
+#define IS_ERR_OR_NULL(ptr) (!(ptr) || IS_ERR_VALUE((unsigned long)(ptr)))
+#define ERR_CAST(ptr) ((void *)(ptr))
+#define PTR_ERR_OR_ZERO(ptr) (IS_ERR(ptr) ? PTR_ERR(ptr) : 0)
+#define ZERO_SIZE_PTR ((void *)16)
+#define min(a, b) ((a) < (b) ? (a) : (b))
+#define max(a, b) ((a) > (b) ? (a) : (b))
+#define likely(x) (x)
+#define unlikely(x) (x)
+#define READ_ONCE(x) (x)
+#define WRITE_ONCE(x, v) ((x) = (v))
+#define __maybe_unused
+#define __always_unused
+#define __init
+#define __exit
+#define __must_check
+#define __printf(a, b)
+#define fallthrough do {} while (0)
+#define EXPORT_SYMBOL(sym)
+#define EXPORT_SYMBOL_GPL(sym)
+#define EXPORT_SYMBOL_IF_KUNIT(sym)
+#define MODULE_LICENSE(x)
+#define MODULE_AUTHOR(x)
+#define MODULE_DESCRIPTION(x)
+#define MODULE_IMPORT_NS(x)
+#define EINVAL 22
+#define ENOMEM 12
+#define ENODEV 19
+#define EBUSY 16
+#define EEXIST 17
+#define ENOENT 2
+#define ENXIO 6
+#define ETIMEDOUT 110
+#define EPROBE_DEFER 517
+
+#define KERN_EMERG "\0010"
+#define KERN_ALERT "\0011"
+#define KERN_CRIT "\0012"
+#define KERN_ERR "\0013"
+#define KERN_WARNING "\0014"
+#define KERN_NOTICE "\0015"
+#define KERN_INFO "\0016"
+#define KERN_DEBUG "\0017"
+
+#define current (__devlife_current())
+struct task_struct *__devlife_current(void);
+
+/* ---- wait queues and completions (a synchronous model) ---- */
+#define init_waitqueue_head(wq) ((void)(wq))
+#define wake_up_interruptible(wq) ((void)(wq))
+#define wake_up(wq) ((void)(wq))
+#define msecs_to_jiffies(m) ((unsigned long)(((unsigned long)(m) * HZ + 999) / 1000))
+#define __devlife_wait_result(cond, timeout) ((cond) ? ((timeout) ? (long)(timeout) : 1L) : 0L)
+#define wait_event_interruptible_timeout(wq, cond, timeout) __devlife_wait_result(cond, timeout)
+#define wait_event_timeout(wq, cond, timeout) __devlife_wait_result(cond, timeout)
+#define wait_event_interruptible(wq, cond) ((cond) ? 0 : -512)
+#define DECLARE_COMPLETION_ONSTACK(name) struct completion name = { 0 }
+#define DECLARE_COMPLETION(name) struct completion name = { 0 }
+#define init_completion(c) ((c)->done = 0)
+#define reinit_completion(c) ((c)->done = 0)
+#define complete(c) ((c)->done++)
+#define complete_all(c) ((c)->done = 0x7fffffff)
+#define completion_done(c) ((c)->done != 0)
+#define wait_for_completion_timeout(c, timeout) ((c)->done ? ((c)->done--, ((timeout) ? (unsigned long)(timeout) : 1UL)) : 0UL)
+#define wait_for_completion_interruptible_timeout(c, timeout) ((long)wait_for_completion_timeout(c, timeout))
+
+/* ---- memory and strings ---- */
+void *kzalloc(size_t size, gfp_t gfp);
+void *kmalloc(size_t size, gfp_t gfp);
+void *kcalloc(size_t n, size_t size, gfp_t gfp);
+void kfree(const void *p);
+char *kstrdup(const char *s, gfp_t gfp);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+size_t strlen(const char *s);
+void *memset(void *p, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+int snprintf(char *buf, size_t size, const char *fmt, ...);
+int printk(const char *fmt, ...);
+#define pr_info(fmt, ...) printk(KERN_INFO fmt, ##__VA_ARGS__)
+#define pr_err(fmt, ...) printk(KERN_ERR fmt, ##__VA_ARGS__)
+#define pr_warn(fmt, ...) printk(KERN_WARNING fmt, ##__VA_ARGS__)
+#define pr_debug(fmt, ...) ((void)0)
+#define WARN_ON(cond) (cond)
+#define WARN_ON_ONCE(cond) (cond)
+
+/* ---- driver core ---- */
+void device_initialize(struct device *dev);
+int device_add(struct device *dev);
+int device_register(struct device *dev);
+void device_del(struct device *dev);
+void device_unregister(struct device *dev);
+struct device *get_device(struct device *dev);
+void put_device(struct device *dev);
+int dev_set_name(struct device *dev, const char *fmt, ...);
+const char *dev_name(const struct device *dev);
+void *dev_get_drvdata(const struct device *dev);
+void dev_set_drvdata(struct device *dev, void *data);
+int device_attach(struct device *dev);
+void device_release_driver(struct device *dev);
+struct device *__root_device_register(const char *name, struct module *owner);
+#define root_device_register(name) __root_device_register(name, THIS_MODULE)
+void root_device_unregister(struct device *root);
+int driver_register(struct device_driver *drv);
+void driver_unregister(struct device_driver *drv);
+struct device *bus_find_device_by_name(const struct bus_type *bus, struct device *start, const char *name);
+struct device *bus_find_device(const struct bus_type *bus, struct device *start, const void *data, int (*match)(struct device *dev, const void *data));
+const struct bus_type platform_bus_type = { .name = "platform" };
+
+int __devm_add_action(struct device *dev, void (*action)(void *), void *data, const char *name);
+#define devm_add_action(dev, action, data) __devm_add_action(dev, action, data, #action)
+int __devm_add_action_or_reset(struct device *dev, void (*action)(void *), void *data, const char *name);
+#define devm_add_action_or_reset(dev, action, data) __devm_add_action_or_reset(dev, action, data, #action)
+void devm_remove_action(struct device *dev, void (*action)(void *), void *data);
+void devm_release_action(struct device *dev, void (*action)(void *), void *data);
+void *devm_kzalloc(struct device *dev, size_t size, gfp_t gfp);
+void *devm_kmalloc(struct device *dev, size_t size, gfp_t gfp);
+void *devm_kcalloc(struct device *dev, size_t n, size_t size, gfp_t gfp);
+void devm_kfree(struct device *dev, const void *p);
+char *devm_kstrdup(struct device *dev, const char *s, gfp_t gfp);
+void *devres_open_group(struct device *dev, void *id, gfp_t gfp);
+void devres_close_group(struct device *dev, void *id);
+void devres_remove_group(struct device *dev, void *id);
+int devres_release_group(struct device *dev, void *id);
+
+struct platform_device *platform_device_alloc(const char *name, int id);
+int platform_device_add(struct platform_device *pdev);
+int platform_device_register(struct platform_device *pdev);
+void platform_device_del(struct platform_device *pdev);
+void platform_device_put(struct platform_device *pdev);
+void platform_device_unregister(struct platform_device *pdev);
+struct platform_device *platform_device_register_simple(const char *name, int id, const void *res, unsigned int num);
+struct platform_device *platform_device_register_data(struct device *parent, const char *name, int id, const void *data, size_t size);
+int __platform_driver_register(struct platform_driver *drv, struct module *owner);
+#define platform_driver_register(drv) __platform_driver_register(drv, THIS_MODULE)
+void platform_driver_unregister(struct platform_driver *drv);
+void *platform_get_drvdata(const struct platform_device *pdev);
+void platform_set_drvdata(struct platform_device *pdev, void *data);
+#define to_platform_device(x) container_of((x), struct platform_device, dev)
+#define to_platform_driver(drv) container_of((drv), struct platform_driver, driver)
+bool dev_is_platform(const struct device *dev);
+
+/* ---- KUnit API ---- */
+void kunit_init_test(struct kunit *test, const char *name, char *log);
+void kunit_cleanup(struct kunit *test);
+struct kunit *kunit_get_current_test(void);
+void *kunit_kmalloc_array(struct kunit *test, size_t n, size_t size, gfp_t gfp);
+void *kunit_kzalloc(struct kunit *test, size_t size, gfp_t gfp);
+void *kunit_kmalloc(struct kunit *test, size_t size, gfp_t gfp);
+void *kunit_kcalloc(struct kunit *test, size_t n, size_t size, gfp_t gfp);
+void kunit_kfree(struct kunit *test, const void *ptr);
+char *kunit_kstrdup(struct kunit *test, const char *str, gfp_t gfp);
+const char *kunit_kstrdup_const(struct kunit *test, const char *str, gfp_t gfp);
+void kunit_kfree_const(struct kunit *test, const void *x);
+int kunit_add_action(struct kunit *test, kunit_action_t *action, void *ctx);
+int kunit_add_action_or_reset(struct kunit *test, kunit_action_t *action, void *ctx);
+void kunit_remove_action(struct kunit *test, kunit_action_t *action, void *ctx);
+void kunit_release_action(struct kunit *test, kunit_action_t *action, void *ctx);
+#define KUNIT_DEFINE_ACTION_WRAPPER(wrapper, orig, arg_type) \
+	static void wrapper(void *in) { orig((arg_type)in); }
+struct device *kunit_device_register(struct kunit *test, const char *name);
+struct device *kunit_device_register_with_driver(struct kunit *test, const char *name, const struct device_driver *drv);
+void kunit_device_unregister(struct kunit *test, struct device *dev);
+struct device_driver *kunit_driver_create(struct kunit *test, const char *name);
+struct platform_device *kunit_platform_device_alloc(struct kunit *test, const char *name, int id);
+int kunit_platform_device_add(struct kunit *test, struct platform_device *pdev);
+int kunit_platform_driver_register(struct kunit *test, struct platform_driver *drv);
+int kunit_platform_device_prepare_wait_for_probe(struct kunit *test, struct platform_device *pdev, struct completion *x);
+void __devlife_kunit_mark_skipped(struct kunit *test, const char *fmt, ...);
+void __devlife_kunit_skip(struct kunit *test, const char *fmt, ...);
+#define kunit_mark_skipped(test, fmt, ...) __devlife_kunit_mark_skipped(test, fmt, ##__VA_ARGS__)
+#define kunit_skip(test, fmt, ...) __devlife_kunit_skip(test, fmt, ##__VA_ARGS__)
+void __devlife_kunit_printk(struct kunit *test, const char *level, const char *fmt, ...);
+#define kunit_info(test, fmt, ...) __devlife_kunit_printk(test, KERN_INFO, fmt, ##__VA_ARGS__)
+#define kunit_warn(test, fmt, ...) __devlife_kunit_printk(test, KERN_WARNING, fmt, ##__VA_ARGS__)
+#define kunit_err(test, fmt, ...) __devlife_kunit_printk(test, KERN_ERR, fmt, ##__VA_ARGS__)
+#define kunit_log(lvl, test, fmt, ...) __devlife_kunit_printk(test, lvl, fmt, ##__VA_ARGS__)
+
+#define KUNIT_CASE(test_name) { .run_case = test_name, .name = #test_name }
+#define KUNIT_CASE_SLOW(test_name) KUNIT_CASE(test_name)
+#define __devlife_suites2(line, ...) static struct kunit_suite *__devlife_suites_##line[] = { __VA_ARGS__ }
+#define __devlife_suites1(line, ...) __devlife_suites2(line, __VA_ARGS__)
+#define kunit_test_suites(...) __devlife_suites1(__COUNTER__, __VA_ARGS__)
+#define kunit_test_suite(suite) kunit_test_suites(&suite)
+#define kunit_test_init_section_suites(...) kunit_test_suites(__VA_ARGS__)
+
+/* Assertions: each macro hands the operands' text and values to devlife,
+ * which prints KUnit's failure message and, for ASSERT, ends the case. */
+void __devlife_kunit_binary(struct kunit *test, int type, const char *file, int line, const char *op, const char *left_text, long long left, const char *right_text, long long right, const char *fmt, ...);
+void __devlife_kunit_ptr(struct kunit *test, int type, const char *file, int line, const char *op, const char *left_text, const void *left, const char *right_text, const void *right, const char *fmt, ...);
+void __devlife_kunit_str(struct kunit *test, int type, const char *file, int line, const char *op, const char *left_text, const char *left, const char *right_text, const char *right, const char *fmt, ...);
+void __devlife_kunit_bool(struct kunit *test, int type, const char *file, int line, const char *text, int value, int expected, const char *fmt, ...);
+void __devlife_kunit_ptr_check(struct kunit *test, int type, const char *file, int line, const char *text, const void *ptr, int check, const char *fmt, ...);
+void __devlife_kunit_fail(struct kunit *test, int type, const char *file, int line, const char *fmt, ...);
+
+#define __DEVLIFE_BIN(t, test, l, op, r, ...) __devlife_kunit_binary(test, t, __FILE__, __LINE__, #op, #l, (long long)(l), #r, (long long)(r), ##__VA_ARGS__, NULL)
+#define __DEVLIFE_PTR(t, test, l, op, r, ...) __devlife_kunit_ptr(test, t, __FILE__, __LINE__, #op, #l, (const void *)(l), #r, (const void *)(r), ##__VA_ARGS__, NULL)
+#define __DEVLIFE_STR(t, test, l, op, r, ...) __devlife_kunit_str(test, t, __FILE__, __LINE__, #op, #l, (const char *)(l), #r, (const char *)(r), ##__VA_ARGS__, NULL)
+
+#define KUNIT_EXPECT_EQ(test, l, r) __DEVLIFE_BIN(KUNIT_EXPECTATION, test, l, ==, r)
+#define KUNIT_EXPECT_NE(test, l, r) __DEVLIFE_BIN(KUNIT_EXPECTATION, test, l, !=, r)
+#define KUNIT_EXPECT_LT(test, l, r) __DEVLIFE_BIN(KUNIT_EXPECTATION, test, l, <, r)
+#define KUNIT_EXPECT_LE(test, l, r) __DEVLIFE_BIN(KUNIT_EXPECTATION, test, l, <=, r)
+#define KUNIT_EXPECT_GT(test, l, r) __DEVLIFE_BIN(KUNIT_EXPECTATION, test, l, >, r)
+#define KUNIT_EXPECT_GE(test, l, r) __DEVLIFE_BIN(KUNIT_EXPECTATION, test, l, >=, r)
+#define KUNIT_ASSERT_EQ(test, l, r) __DEVLIFE_BIN(KUNIT_ASSERTION, test, l, ==, r)
+#define KUNIT_ASSERT_NE(test, l, r) __DEVLIFE_BIN(KUNIT_ASSERTION, test, l, !=, r)
+#define KUNIT_ASSERT_LT(test, l, r) __DEVLIFE_BIN(KUNIT_ASSERTION, test, l, <, r)
+#define KUNIT_ASSERT_LE(test, l, r) __DEVLIFE_BIN(KUNIT_ASSERTION, test, l, <=, r)
+#define KUNIT_ASSERT_GT(test, l, r) __DEVLIFE_BIN(KUNIT_ASSERTION, test, l, >, r)
+#define KUNIT_ASSERT_GE(test, l, r) __DEVLIFE_BIN(KUNIT_ASSERTION, test, l, >=, r)
+#define KUNIT_EXPECT_EQ_MSG(test, l, r, fmt, ...) __DEVLIFE_BIN(KUNIT_EXPECTATION, test, l, ==, r, fmt, ##__VA_ARGS__)
+#define KUNIT_ASSERT_EQ_MSG(test, l, r, fmt, ...) __DEVLIFE_BIN(KUNIT_ASSERTION, test, l, ==, r, fmt, ##__VA_ARGS__)
+#define KUNIT_EXPECT_PTR_EQ(test, l, r) __DEVLIFE_PTR(KUNIT_EXPECTATION, test, l, ==, r)
+#define KUNIT_EXPECT_PTR_NE(test, l, r) __DEVLIFE_PTR(KUNIT_EXPECTATION, test, l, !=, r)
+#define KUNIT_ASSERT_PTR_EQ(test, l, r) __DEVLIFE_PTR(KUNIT_ASSERTION, test, l, ==, r)
+#define KUNIT_ASSERT_PTR_NE(test, l, r) __DEVLIFE_PTR(KUNIT_ASSERTION, test, l, !=, r)
+#define KUNIT_EXPECT_STREQ(test, l, r) __DEVLIFE_STR(KUNIT_EXPECTATION, test, l, ==, r)
+#define KUNIT_EXPECT_STRNEQ(test, l, r) __DEVLIFE_STR(KUNIT_EXPECTATION, test, l, !=, r)
+#define KUNIT_ASSERT_STREQ(test, l, r) __DEVLIFE_STR(KUNIT_ASSERTION, test, l, ==, r)
+#define KUNIT_EXPECT_TRUE(test, c) __devlife_kunit_bool(test, KUNIT_EXPECTATION, __FILE__, __LINE__, #c, !!(c), 1, NULL)
+#define KUNIT_EXPECT_FALSE(test, c) __devlife_kunit_bool(test, KUNIT_EXPECTATION, __FILE__, __LINE__, #c, !!(c), 0, NULL)
+#define KUNIT_ASSERT_TRUE(test, c) __devlife_kunit_bool(test, KUNIT_ASSERTION, __FILE__, __LINE__, #c, !!(c), 1, NULL)
+#define KUNIT_ASSERT_FALSE(test, c) __devlife_kunit_bool(test, KUNIT_ASSERTION, __FILE__, __LINE__, #c, !!(c), 0, NULL)
+#define KUNIT_EXPECT_TRUE_MSG(test, c, fmt, ...) __devlife_kunit_bool(test, KUNIT_EXPECTATION, __FILE__, __LINE__, #c, !!(c), 1, fmt, ##__VA_ARGS__)
+#define KUNIT_ASSERT_TRUE_MSG(test, c, fmt, ...) __devlife_kunit_bool(test, KUNIT_ASSERTION, __FILE__, __LINE__, #c, !!(c), 1, fmt, ##__VA_ARGS__)
+/* check: 0 = not NULL, 1 = NULL, 2 = not ERR_PTR and not NULL, 3 = not ERR_PTR */
+#define KUNIT_EXPECT_NOT_NULL(test, p) __devlife_kunit_ptr_check(test, KUNIT_EXPECTATION, __FILE__, __LINE__, #p, (const void *)(p), 0, NULL)
+#define KUNIT_ASSERT_NOT_NULL(test, p) __devlife_kunit_ptr_check(test, KUNIT_ASSERTION, __FILE__, __LINE__, #p, (const void *)(p), 0, NULL)
+#define KUNIT_ASSERT_NOT_NULL_MSG(test, p, fmt, ...) __devlife_kunit_ptr_check(test, KUNIT_ASSERTION, __FILE__, __LINE__, #p, (const void *)(p), 0, fmt, ##__VA_ARGS__)
+#define KUNIT_EXPECT_NULL(test, p) __devlife_kunit_ptr_check(test, KUNIT_EXPECTATION, __FILE__, __LINE__, #p, (const void *)(p), 1, NULL)
+#define KUNIT_ASSERT_NULL(test, p) __devlife_kunit_ptr_check(test, KUNIT_ASSERTION, __FILE__, __LINE__, #p, (const void *)(p), 1, NULL)
+#define KUNIT_EXPECT_NOT_ERR_OR_NULL(test, p) __devlife_kunit_ptr_check(test, KUNIT_EXPECTATION, __FILE__, __LINE__, #p, (const void *)(p), 2, NULL)
+#define KUNIT_ASSERT_NOT_ERR_OR_NULL(test, p) __devlife_kunit_ptr_check(test, KUNIT_ASSERTION, __FILE__, __LINE__, #p, (const void *)(p), 2, NULL)
+#define KUNIT_EXPECT_NOT_ERR_OR_NULL_MSG(test, p, fmt, ...) __devlife_kunit_ptr_check(test, KUNIT_EXPECTATION, __FILE__, __LINE__, #p, (const void *)(p), 2, fmt, ##__VA_ARGS__)
+#define KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, p, fmt, ...) __devlife_kunit_ptr_check(test, KUNIT_ASSERTION, __FILE__, __LINE__, #p, (const void *)(p), 2, fmt, ##__VA_ARGS__)
+#define KUNIT_FAIL(test, fmt, ...) __devlife_kunit_fail(test, KUNIT_EXPECTATION, __FILE__, __LINE__, fmt, ##__VA_ARGS__)
+
+/* ---- DRM API ---- */
+struct drm_device *drm_dev_alloc(const struct drm_driver *driver, struct device *parent);
+void *__devm_drm_dev_alloc(struct device *parent, const struct drm_driver *driver, size_t size, size_t offset);
+#define devm_drm_dev_alloc(parent, driver, type, member) \
+	((type *)__devm_drm_dev_alloc(parent, driver, sizeof(type), offsetof(type, member)))
+int drm_dev_register(struct drm_device *dev, unsigned long flags);
+void drm_dev_unregister(struct drm_device *dev);
+void drm_dev_unplug(struct drm_device *dev);
+bool drm_dev_enter(struct drm_device *dev, int *idx);
+void drm_dev_exit(int idx);
+bool drm_dev_is_unplugged(struct drm_device *dev);
+void drm_dev_get(struct drm_device *dev);
+void drm_dev_put(struct drm_device *dev);
+void drm_put_dev(struct drm_device *dev);
+int __drmm_add_action(struct drm_device *dev, void (*action)(struct drm_device *, void *), void *data, const char *name);
+#define drmm_add_action(dev, action, data) __drmm_add_action(dev, action, data, #action)
+int __drmm_add_action_or_reset(struct drm_device *dev, void (*action)(struct drm_device *, void *), void *data, const char *name);
+#define drmm_add_action_or_reset(dev, action, data) __drmm_add_action_or_reset(dev, action, data, #action)
+void drmm_release_action(struct drm_device *dev, void (*action)(struct drm_device *, void *), void *data);
+void *drmm_kzalloc(struct drm_device *dev, size_t size, gfp_t gfp);
+void *drmm_kmalloc(struct drm_device *dev, size_t size, gfp_t gfp);
+void drmm_kfree(struct drm_device *dev, void *data);
+int drmm_mode_config_init(struct drm_device *dev);
+struct drm_file *drm_devlife_open(struct drm_device *dev);
+void drm_devlife_close(struct drm_file *file);
+struct device *drm_kunit_helper_alloc_device(struct kunit *test);
+void drm_kunit_helper_free_device(struct kunit *test, struct device *dev);
+struct drm_device *__drm_kunit_helper_alloc_drm_device_with_driver(struct kunit *test, struct device *dev, size_t size, size_t offset, const struct drm_driver *driver);
+struct drm_device *__drm_kunit_helper_alloc_drm_device(struct kunit *test, struct device *dev, size_t size, size_t offset, u32 features);
+#define drm_kunit_helper_alloc_drm_device_with_driver(_test, _dev, _type, _member, _drv) \
+	((_type *)__drm_kunit_helper_alloc_drm_device_with_driver(_test, _dev, sizeof(_type), offsetof(_type, _member), _drv))
+#define drm_kunit_helper_alloc_drm_device(_test, _dev, _type, _member, _feat) \
+	((_type *)__drm_kunit_helper_alloc_drm_device(_test, _dev, sizeof(_type), offsetof(_type, _member), _feat))

@@ -1,0 +1,229 @@
+//! The one place that talks to the front end's interpreter: compiling the
+//! prelude with the test file, reading struct layouts, calling C functions,
+//! finding the registered suites and rendering traps.
+
+use crate::env::{BindState, KernelEnv, Stop};
+use crate::layout::Layouts;
+use crate::{prelude, Limits, LoadError};
+use devlife_c::env::Trap;
+use devlife_c::interp::{Interp, LoadError as CLoadError};
+use devlife_c::source::Site as CSite;
+use devlife_c::value::{Addr as CAddr, Value};
+use devlife_c::{compile, Program, Source};
+use devlife_model::{Addr, AllocKind, Fault, Kernel};
+
+fn offset(p: &Program, tag: &str, path: &str) -> u32 {
+    p.field_offset(tag, path).map_or(0, |(o, _)| o as u32)
+}
+
+fn size(p: &Program, tag: &str) -> u32 {
+    p.struct_type(tag)
+        .and_then(|t| p.size_of(t))
+        .map_or(64, |s| s as u32)
+}
+
+/// Member offsets of the prelude's kernel structures.
+fn layouts(p: &Program) -> Layouts {
+    Layouts {
+        device_driver: offset(p, "device", "driver"),
+        device_driver_data: offset(p, "device", "driver_data"),
+        device_parent: offset(p, "device", "parent"),
+        device_release: offset(p, "device", "release"),
+        device_init_name: offset(p, "device", "init_name"),
+        driver_name: offset(p, "device_driver", "name"),
+        driver_probe: offset(p, "device_driver", "probe"),
+        driver_remove: offset(p, "device_driver", "remove"),
+        pdrv_probe: offset(p, "platform_driver", "probe"),
+        pdrv_remove: offset(p, "platform_driver", "remove"),
+        pdrv_driver: offset(p, "platform_driver", "driver"),
+        pdev_name: offset(p, "platform_device", "name"),
+        pdev_id: offset(p, "platform_device", "id"),
+        pdev_dev: offset(p, "platform_device", "dev"),
+        pdev_size: size(p, "platform_device"),
+        device_size: size(p, "device"),
+        driver_size: size(p, "device_driver"),
+        kunit_priv: offset(p, "kunit", "priv"),
+        kunit_name: offset(p, "kunit", "name"),
+        kunit_status: offset(p, "kunit", "status"),
+        kunit_size: size(p, "kunit"),
+        suite_name: offset(p, "kunit_suite", "name"),
+        suite_suite_init: offset(p, "kunit_suite", "suite_init"),
+        suite_suite_exit: offset(p, "kunit_suite", "suite_exit"),
+        suite_init: offset(p, "kunit_suite", "init"),
+        suite_exit: offset(p, "kunit_suite", "exit"),
+        suite_cases: offset(p, "kunit_suite", "test_cases"),
+        case_run: offset(p, "kunit_case", "run_case"),
+        case_name: offset(p, "kunit_case", "name"),
+        case_size: size(p, "kunit_case"),
+        task_kunit_test: offset(p, "task_struct", "kunit_test"),
+        task_size: size(p, "task_struct"),
+        drm_dev: offset(p, "drm_device", "dev"),
+        drm_driver: offset(p, "drm_device", "driver"),
+        drm_size: size(p, "drm_device"),
+        drmdrv_name: offset(p, "drm_driver", "name"),
+        drmdrv_version: offset(p, "drm_driver", "major"),
+        drmdrv_features: offset(p, "drm_driver", "driver_features"),
+        drmdrv_release: offset(p, "drm_driver", "release"),
+        drmdrv_size: size(p, "drm_driver"),
+        res_data: offset(p, "kunit_resource", "data"),
+        res_free: offset(p, "kunit_resource", "free"),
+        res_size: size(p, "kunit_resource"),
+    }
+}
+
+/// Tells the model how big the containers it allocates are.
+fn set_model_layout(kernel: &mut Kernel, l: &Layouts) {
+    let m = &mut kernel.layout;
+    m.device_size = l.device_size;
+    m.root_device_size = l.device_size + 8;
+    m.kunit_device_size = l.device_size + 16;
+    m.platform_device_size = l.pdev_size + 32;
+    m.platform_device_dev_offset = l.pdev_dev;
+    m.drm_device_size = l.drm_size;
+    m.device_driver_size = l.driver_size;
+}
+
+/// Compiles the prelude and the file, and loads the program into a kernel.
+pub(crate) fn load(
+    kernel: &mut Kernel,
+    name: &str,
+    text: &str,
+    limits: Limits,
+) -> Result<(Interp, BindState, Vec<String>), LoadError> {
+    let sources = [
+        Source::new(prelude::NAME, prelude::TEXT),
+        Source::new(name, text),
+    ];
+    let program = compile(&sources)
+        .map_err(|diags| LoadError::Diagnostics(diags.iter().map(|d| d.to_string()).collect()))?;
+    let files: Vec<String> = (0..program.files().len())
+        .map(|i| {
+            program
+                .files()
+                .name(devlife_c::FileId(i as u32))
+                .to_string()
+        })
+        .collect();
+    let layouts = layouts(&program);
+    set_model_layout(kernel, &layouts);
+    let task = kernel.kmalloc(layouts.task_size, AllocKind::Global, "current task");
+    let mut state = BindState {
+        layouts,
+        task,
+        pending: None,
+        case: None,
+        stray_log: Vec::new(),
+        printed_events: kernel.log.events().len(),
+        strings: Default::default(),
+        entered: Vec::new(),
+        probe_waiters: Vec::new(),
+    };
+    let climits = devlife_c::Limits {
+        max_steps: limits.steps,
+        max_depth: limits.depth,
+    };
+    let interp = {
+        let mut env = KernelEnv {
+            kernel,
+            state: &mut state,
+        };
+        Interp::load(program, &mut env, climits).map_err(|e| match e {
+            CLoadError::Unresolved(diags) => {
+                LoadError::Diagnostics(diags.iter().map(|d| d.to_string()).collect())
+            }
+            CLoadError::Trap(t) => {
+                LoadError::Diagnostics(vec![format!("error: a global initializer failed: {t:?}")])
+            }
+        })?
+    };
+    Ok((interp, state, files))
+}
+
+/// The `struct kunit_suite` addresses registered by `kunit_test_suite(s)`,
+/// in declaration order.
+pub(crate) fn registered_suites(interp: &mut Interp, kernel: &mut Kernel) -> Vec<Addr> {
+    let arrays: Vec<(CAddr, u64)> = interp
+        .globals()
+        .filter(|(_, name, _, _)| name.starts_with("__devlife_suites_"))
+        .map(|(_, _, addr, ty)| (addr, interp.program().size_of(ty).unwrap_or(0)))
+        .collect();
+    let mut suites = Vec::new();
+    for (array, size) in arrays {
+        for i in 0..size / 8 {
+            match kernel.mm.read_u64(Addr(array.0).offset_by(i as i64 * 8)) {
+                Ok(p) if p != 0 => suites.push(Addr(p)),
+                _ => break,
+            }
+        }
+    }
+    suites
+}
+
+/// Calls the C function `fp` points to.
+pub(crate) fn call_pointer(
+    interp: &mut Interp,
+    env: &mut KernelEnv<'_>,
+    fp: CAddr,
+    args: &[Value],
+    site: CSite,
+) -> Result<Value, Trap> {
+    interp.call_pointer(env, fp, args, site)
+}
+
+/// The name of the function at `fp`, if it is one.
+pub(crate) fn function_name(interp: &Interp, fp: CAddr) -> Option<String> {
+    interp
+        .function_at(fp)
+        .map(|f| interp.function_name(f).to_string())
+}
+
+/// The lines a trap prints in a case's log.
+pub(crate) fn render_trap(interp: &Interp, kernel: &Kernel, trap: &Trap) -> Vec<String> {
+    match trap.payload::<Stop>() {
+        Some(Stop::Fault(f)) => vec![describe_fault(kernel, f)],
+        _ => interp
+            .render_trap(trap)
+            .lines()
+            .map(str::to_string)
+            .collect(),
+    }
+}
+
+/// One line describing a fault the model caught.
+fn describe_fault(kernel: &Kernel, f: &Fault) -> String {
+    match f {
+        Fault::UseAfterRelease { obj, api, .. } => {
+            format!(
+                "BUG: use-after-free: {api}() on {}, which was already released",
+                kernel.obj(*obj).label()
+            )
+        }
+        Fault::DoubleFree { alloc, .. } => {
+            let label = kernel
+                .mm
+                .get(*alloc)
+                .map_or_else(String::new, |a| a.label.to_string());
+            format!("BUG: double free of {label}")
+        }
+        Fault::InvalidFree { addr } => format!(
+            "BUG: kfree of {:#x}, which is not the start of an allocation",
+            addr.0
+        ),
+        Fault::NotAnObject {
+            addr,
+            expected,
+            api,
+        } => {
+            format!(
+                "BUG: {api}() was handed {:#x}, which is not a live {expected}",
+                addr.0
+            )
+        }
+        Fault::NullDeref { api } => format!("BUG: kernel NULL pointer dereference in {api}()"),
+        Fault::BadCallback { func } => {
+            format!("BUG: call through a bad function pointer {:#x}", func.0)
+        }
+        Fault::Deadlock { api } => format!("BUG: deadlock: {api}"),
+        Fault::Bug { what } => format!("kernel BUG: {what}"),
+    }
+}

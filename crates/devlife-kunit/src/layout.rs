@@ -1,0 +1,93 @@
+//! Offsets of the kernel structure members the binding reads or writes, taken
+//! from the prelude's declarations so C code and the model agree.
+
+/// Member offsets and sizes, in bytes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Layouts {
+    /// `struct device`: `driver`.
+    pub device_driver: u32,
+    /// `struct device`: `driver_data`.
+    pub device_driver_data: u32,
+    /// `struct device`: `parent`.
+    pub device_parent: u32,
+    /// `struct device`: `release`.
+    pub device_release: u32,
+    /// `struct device`: `init_name`.
+    pub device_init_name: u32,
+    /// `struct device_driver`: `name`.
+    pub driver_name: u32,
+    /// `struct device_driver`: `probe`.
+    pub driver_probe: u32,
+    /// `struct device_driver`: `remove`.
+    pub driver_remove: u32,
+    /// `struct platform_driver`: `probe`.
+    pub pdrv_probe: u32,
+    /// `struct platform_driver`: `remove`.
+    pub pdrv_remove: u32,
+    /// `struct platform_driver`: `driver` (the embedded `struct device_driver`).
+    pub pdrv_driver: u32,
+    /// `struct platform_device`: `name`.
+    pub pdev_name: u32,
+    /// `struct platform_device`: `id`.
+    pub pdev_id: u32,
+    /// `struct platform_device`: `dev`.
+    pub pdev_dev: u32,
+    /// `sizeof(struct platform_device)`.
+    pub pdev_size: u32,
+    /// `sizeof(struct device)`.
+    pub device_size: u32,
+    /// `sizeof(struct device_driver)`.
+    pub driver_size: u32,
+    /// `struct kunit`: `priv`.
+    pub kunit_priv: u32,
+    /// `struct kunit`: `name`.
+    pub kunit_name: u32,
+    /// `struct kunit`: `status`.
+    pub kunit_status: u32,
+    /// `sizeof(struct kunit)`.
+    pub kunit_size: u32,
+    /// `struct kunit_suite`: `name`.
+    pub suite_name: u32,
+    /// `struct kunit_suite`: `suite_init`.
+    pub suite_suite_init: u32,
+    /// `struct kunit_suite`: `suite_exit`.
+    pub suite_suite_exit: u32,
+    /// `struct kunit_suite`: `init`.
+    pub suite_init: u32,
+    /// `struct kunit_suite`: `exit`.
+    pub suite_exit: u32,
+    /// `struct kunit_suite`: `test_cases`.
+    pub suite_cases: u32,
+    /// `struct kunit_case`: `run_case`.
+    pub case_run: u32,
+    /// `struct kunit_case`: `name`.
+    pub case_name: u32,
+    /// `sizeof(struct kunit_case)`.
+    pub case_size: u32,
+    /// `struct task_struct`: `kunit_test`.
+    pub task_kunit_test: u32,
+    /// `sizeof(struct task_struct)`.
+    pub task_size: u32,
+    /// `struct drm_device`: `dev`.
+    pub drm_dev: u32,
+    /// `struct drm_device`: `driver`.
+    pub drm_driver: u32,
+    /// `sizeof(struct drm_device)`.
+    pub drm_size: u32,
+    /// `struct drm_driver`: `name`.
+    pub drmdrv_name: u32,
+    /// `struct drm_driver`: `major`, `minor`, `patchlevel`.
+    pub drmdrv_version: u32,
+    /// `struct drm_driver`: `driver_features`.
+    pub drmdrv_features: u32,
+    /// `struct drm_driver`: `release`.
+    pub drmdrv_release: u32,
+    /// `sizeof(struct drm_driver)`.
+    pub drmdrv_size: u32,
+    /// `struct kunit_resource`: `data`.
+    pub res_data: u32,
+    /// `struct kunit_resource`: `free`.
+    pub res_free: u32,
+    /// `sizeof(struct kunit_resource)`.
+    pub res_size: u32,
+}

@@ -1,0 +1,97 @@
+//! Runs KUnit test files written in C against the devlife model.
+//!
+//! This is the binding layer between the C front end (`devlife-c`, which
+//! knows no kernel) and the model (`devlife-model`, which knows no C):
+//!
+//! - [`prelude`]: devlife's stand-in for the kernel headers, in C;
+//! - [`shims`]: C function names mapped to model calls;
+//! - [`env`]: the interpreter's memory is the model's memory, and model
+//!   callbacks run C functions;
+//! - [`runner`]: KUnit's order of suite/case init, body, exit and cleanup;
+//! - [`ktap`] and [`assert`]: output worded like the kernel's.
+
+pub mod assert;
+mod callc;
+pub mod env;
+mod format;
+pub mod ktap;
+pub mod layout;
+pub mod runner;
+pub mod shims;
+
+pub use runner::{CaseRecord, Filter, MemFaultRecord, RunResults, Step};
+
+use devlife_model::{Kernel, Profile};
+
+/// devlife's kernel prelude: the C declarations that stand in for every
+/// kernel header a test file includes.
+pub mod prelude {
+    /// The prelude's text.
+    pub const TEXT: &str = include_str!("../prelude/kernel.h");
+    /// The name diagnostics use for it.
+    pub const NAME: &str = "<devlife kernel prelude>";
+}
+
+/// Why a file could not be run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// The C could not be parsed, or uses what devlife does not support:
+    /// each entry is `file:line:column: message`.
+    Diagnostics(Vec<String>),
+    /// The file registers no KUnit suite.
+    NoSuite,
+}
+
+/// A test file run to completion.
+pub struct Run {
+    /// The KTAP the kernel would print.
+    pub ktap: String,
+    /// Per-suite and per-case results.
+    pub results: RunResults,
+    /// The model after the run, with its event log.
+    pub kernel: Kernel,
+    /// File names by the `file` index of event sites.
+    pub files: Vec<String>,
+}
+
+/// Limits on the interpreter.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Statements and expressions evaluated before giving up.
+    pub steps: u64,
+    /// Nested C calls before giving up.
+    pub depth: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            steps: 50_000_000,
+            depth: 256,
+        }
+    }
+}
+
+/// Runs the KUnit suites of one C file.
+pub fn run_file(
+    name: &str,
+    text: &str,
+    profile: Profile,
+    filter: &Filter,
+    limits: Limits,
+) -> Result<Run, LoadError> {
+    let mut kernel = Kernel::new(profile);
+    let (mut interp, mut state, files) = callc::load(&mut kernel, name, text, limits)?;
+    if callc::registered_suites(&mut interp, &mut kernel).is_empty() {
+        return Err(LoadError::NoSuite);
+    }
+    let module = ktap::module_name(name);
+    let results = runner::run_suites(&mut interp, &mut kernel, &mut state, &module, filter);
+    let ktap = ktap::render(&results.suites);
+    Ok(Run {
+        ktap,
+        results,
+        kernel,
+        files,
+    })
+}

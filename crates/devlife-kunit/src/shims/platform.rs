@@ -1,0 +1,290 @@
+//! Platform device and driver shims (drivers/base/platform.c) and the KUnit
+//! platform helpers (lib/kunit/platform.c).
+
+use super::{err_ptr, int, ptr, void, Args, Shim};
+use crate::env::KernelEnv;
+use devlife_c::env::Trap;
+use devlife_c::interp::Interp;
+use devlife_c::value::Value;
+use devlife_model::drivers::base::core::DevKind;
+use devlife_model::drivers::base::driver::DriverOps;
+use devlife_model::{Addr, DevId, DrvId};
+
+/// Sorted by name.
+pub(super) static SHIMS: &[(&str, Shim)] = &[
+    ("__platform_driver_register", platform_driver_register),
+    ("dev_is_platform", dev_is_platform),
+    ("kunit_platform_device_add", kunit_platform_device_add),
+    ("kunit_platform_device_alloc", kunit_platform_device_alloc),
+    (
+        "kunit_platform_device_prepare_wait_for_probe",
+        kunit_prepare_wait_for_probe,
+    ),
+    (
+        "kunit_platform_driver_register",
+        kunit_platform_driver_register,
+    ),
+    ("platform_device_add", platform_device_add),
+    ("platform_device_alloc", platform_device_alloc),
+    ("platform_device_del", platform_device_del),
+    ("platform_device_put", platform_device_put),
+    (
+        "platform_device_register_data",
+        platform_device_register_data,
+    ),
+    (
+        "platform_device_register_simple",
+        platform_device_register_simple,
+    ),
+    ("platform_device_unregister", platform_device_unregister),
+    ("platform_driver_unregister", platform_driver_unregister),
+    ("platform_get_drvdata", platform_get_drvdata),
+    ("platform_set_drvdata", platform_set_drvdata),
+];
+
+impl KernelEnv<'_> {
+    /// Writes a new platform device's `name` and `id` members for C code to read.
+    fn mirror_pdev(&mut self, dev: DevId) {
+        let DevKind::Platform { name, id } = self.kernel.dev(dev).kind.clone() else {
+            return;
+        };
+        let base = self.kernel.platform_device_addr(dev);
+        let l = self.state.layouts;
+        let s = self.interned_str(&name);
+        let _ = self
+            .kernel
+            .mm
+            .write_u64(base.offset_by(i64::from(l.pdev_name)), s.0);
+        let _ = self
+            .kernel
+            .mm
+            .write(base.offset_by(i64::from(l.pdev_id)), &id.to_le_bytes());
+    }
+
+    /// The platform driver whose `struct platform_driver` is at `addr`,
+    /// made known to the model on first use.
+    fn platform_driver(&mut self, addr: Addr, a: &Args<'_>) -> Result<DrvId, Trap> {
+        if let Some(d) = self.kernel.driver_at(addr) {
+            return Ok(d);
+        }
+        let l = self.state.layouts;
+        let name_ptr = self.read_u64(
+            addr.offset_by(i64::from(l.pdrv_driver + l.driver_name)),
+            a.site,
+        )?;
+        let name = self.read_str(Addr(name_ptr), a.site)?;
+        let drv = self
+            .kernel
+            .platform_driver_new(&name, DriverOps::default(), addr);
+        crate::shims::sync_driver_ops(self.kernel, &l, drv);
+        Ok(drv)
+    }
+
+    fn platform_device_ptr(&self, dev: DevId) -> Result<Value, Trap> {
+        ptr(self.kernel.platform_device_addr(dev))
+    }
+}
+
+fn platform_device_alloc(
+    env: &mut KernelEnv<'_>,
+    _: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    let name = env.read_str(a.ptr(0), a.site)?;
+    let dev = env.kernel.platform_device_alloc(&name, a.int(1) as i32);
+    env.mirror_pdev(dev);
+    env.platform_device_ptr(dev)
+}
+
+fn platform_device_add(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    let dev = env.pdev(a.ptr(0), "platform_device_add", a.site)?;
+    int(i64::from(env.with_host(interp, a.site, |k, h| {
+        k.platform_device_add(h, dev)
+    })?))
+}
+
+fn platform_device_del(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    if a.ptr(0).is_null() || a.ptr(0).is_err() {
+        return void();
+    }
+    let dev = env.pdev(a.ptr(0), "platform_device_del", a.site)?;
+    env.with_host(interp, a.site, |k, h| k.platform_device_del(h, dev))?;
+    void()
+}
+
+fn platform_device_put(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    if a.ptr(0).is_null() || a.ptr(0).is_err() {
+        return void();
+    }
+    let dev = env.pdev(a.ptr(0), "platform_device_put", a.site)?;
+    env.with_host(interp, a.site, |k, h| k.platform_device_put(h, dev))?;
+    void()
+}
+
+fn platform_device_unregister(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    if a.ptr(0).is_null() || a.ptr(0).is_err() {
+        return void();
+    }
+    let dev = env.pdev(a.ptr(0), "platform_device_unregister", a.site)?;
+    env.with_host(interp, a.site, |k, h| k.platform_device_unregister(h, dev))?;
+    void()
+}
+
+fn register_simple(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+    name: Addr,
+    id: i64,
+) -> Result<Value, Trap> {
+    let name = env.read_str(name, a.site)?;
+    match env.with_host(interp, a.site, |k, h| {
+        k.platform_device_register_simple(h, &name, id as i32)
+    })? {
+        Ok(dev) => {
+            env.mirror_pdev(dev);
+            env.platform_device_ptr(dev)
+        }
+        Err(e) => err_ptr(e),
+    }
+}
+
+fn platform_device_register_simple(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    register_simple(env, interp, a, a.ptr(0), a.int(1))
+}
+
+fn platform_device_register_data(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    register_simple(env, interp, a, a.ptr(1), a.int(2))
+}
+
+fn platform_driver_register(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    let drv = env.platform_driver(a.ptr(0), a)?;
+    int(i64::from(env.with_host(interp, a.site, |k, h| {
+        k.platform_driver_register(h, drv)
+    })?))
+}
+
+fn platform_driver_unregister(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    let drv = env.drv(a.ptr(0), "platform_driver_unregister", a.site)?;
+    env.with_host(interp, a.site, |k, h| k.platform_driver_unregister(h, drv))?;
+    void()
+}
+
+fn platform_get_drvdata(
+    env: &mut KernelEnv<'_>,
+    _: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    let dev = env.pdev(a.ptr(0), "platform_get_drvdata", a.site)?;
+    ptr(Addr(env.kernel.dev_get_drvdata(dev)))
+}
+
+fn platform_set_drvdata(
+    env: &mut KernelEnv<'_>,
+    _: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    let dev = env.pdev(a.ptr(0), "platform_set_drvdata", a.site)?;
+    env.kernel.dev_set_drvdata(dev, a.bits(1));
+    let l = env.state.layouts;
+    crate::shims::mirror_driver(env.kernel, &l, dev);
+    void()
+}
+
+fn dev_is_platform(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
+    let dev = env.dev(a.ptr(0), "dev_is_platform", a.site)?;
+    Ok(Value::bool(matches!(
+        env.kernel.dev(dev).kind,
+        DevKind::Platform { .. }
+    )))
+}
+
+fn kunit_platform_device_alloc(
+    env: &mut KernelEnv<'_>,
+    _: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    let t = env.test(a.ptr(0), "kunit_platform_device_alloc", a.site)?;
+    let name = env.read_str(a.ptr(1), a.site)?;
+    let dev = env
+        .kernel
+        .kunit_platform_device_alloc(t, &name, a.int(2) as i32);
+    env.mirror_pdev(dev);
+    env.platform_device_ptr(dev)
+}
+
+fn kunit_platform_device_add(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    let t = env.test(a.ptr(0), "kunit_platform_device_add", a.site)?;
+    let dev = env.pdev(a.ptr(1), "kunit_platform_device_add", a.site)?;
+    int(i64::from(env.with_host(interp, a.site, |k, h| {
+        k.kunit_platform_device_add(h, t, dev)
+    })?))
+}
+
+fn kunit_platform_driver_register(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    let t = env.test(a.ptr(0), "kunit_platform_driver_register", a.site)?;
+    let drv = env.platform_driver(a.ptr(1), a)?;
+    int(i64::from(env.with_host(interp, a.site, |k, h| {
+        k.kunit_platform_driver_register(h, t, drv)
+    })?))
+}
+
+/// Completes `x` now if the device is bound, else when it binds.
+fn kunit_prepare_wait_for_probe(
+    env: &mut KernelEnv<'_>,
+    _: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    let dev = env.pdev(
+        a.ptr(1),
+        "kunit_platform_device_prepare_wait_for_probe",
+        a.site,
+    )?;
+    let completion = a.ptr(2);
+    if env.kernel.dev(dev).driver.is_some() {
+        crate::shims::complete(env.kernel, completion);
+    } else {
+        env.state.probe_waiters.push((dev, completion));
+    }
+    int(0)
+}

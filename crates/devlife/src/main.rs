@@ -1,0 +1,227 @@
+//! The `devlife` command: a thin layer that parses arguments and glues the
+//! libraries together (`devlife-kunit` runs files, `devlife-report` explains).
+
+use clap::{Parser, Subcommand};
+use devlife_kunit::ktap::{render, Status};
+use devlife_kunit::{Filter, Limits, LoadError};
+use devlife_model::Profile;
+use std::process::ExitCode;
+
+/// Knows when a Linux device's resources are released.
+#[derive(Parser)]
+#[command(name = "devlife", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run KUnit test files written in C and print KTAP, as the kernel would.
+    Run {
+        /// The kernel version to model: v6.1 or v6.12.
+        #[arg(long, default_value = "v6.12", value_parser = parse_profile)]
+        kernel: Profile,
+        /// kunit.py's filter: SUITE_GLOB[.CASE_GLOB].
+        #[arg(long)]
+        filter: Option<String>,
+        /// Give up after this many evaluation steps.
+        #[arg(long, default_value_t = Limits::default().steps)]
+        max_steps: u64,
+        /// Give up after this many nested C calls.
+        #[arg(long, default_value_t = Limits::default().depth)]
+        max_depth: u32,
+        /// The C files.
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// Run a KUnit test file and explain what happened: the refcount table per
+    /// statement, who holds each reference, leaks as the cycles that keep them
+    /// alive, use-after-frees with their sites.
+    Explain {
+        /// The kernel version to model: v6.1 or v6.12.
+        #[arg(long, default_value = "v6.12", value_parser = parse_profile)]
+        kernel: Profile,
+        /// Only this case: SUITE.CASE (globs allowed).
+        #[arg(long)]
+        case: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// The C file.
+        file: String,
+    },
+}
+
+/// Formats of `devlife explain`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// A terminal table and the explanations.
+    Text,
+    /// A stable JSON document.
+    Json,
+    /// The reference graph at case end, for Graphviz.
+    Dot,
+    /// One self-contained HTML page.
+    Html,
+}
+
+fn parse_profile(s: &str) -> Result<Profile, String> {
+    Profile::by_name(s).ok_or_else(|| format!("unknown kernel '{s}': use v6.1 or v6.12"))
+}
+
+/// Exit status for bad input or usage.
+const BAD_INPUT: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run {
+            kernel,
+            filter,
+            max_steps,
+            max_depth,
+            files,
+        } => run(
+            kernel,
+            filter.as_deref(),
+            Limits {
+                steps: max_steps,
+                depth: max_depth,
+            },
+            &files,
+        ),
+        Command::Explain {
+            kernel,
+            case,
+            format,
+            file,
+        } => explain(kernel, case.as_deref(), format, &file),
+    }
+}
+
+/// Reads and runs one file, reporting bad input on stderr.
+fn load_and_run(
+    profile: Profile,
+    filter: Option<&str>,
+    limits: Limits,
+    path: &str,
+) -> Result<devlife_kunit::Run, ExitCode> {
+    let filter = Filter::parse(filter).map_err(|e| {
+        eprintln!("devlife: bad filter: {e}");
+        ExitCode::from(BAD_INPUT)
+    })?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("devlife: cannot read {path}: {e}");
+        ExitCode::from(BAD_INPUT)
+    })?;
+    devlife_kunit::run_file(path, &text, profile, &filter, limits).map_err(|e| {
+        match e {
+            LoadError::Diagnostics(diags) => {
+                for d in diags {
+                    eprintln!("{d}");
+                }
+            }
+            LoadError::NoSuite => {
+                eprintln!("devlife: {path}: no KUnit suite (kunit_test_suite(...)) in this file")
+            }
+        }
+        ExitCode::from(BAD_INPUT)
+    })
+}
+
+fn explain(profile: Profile, case: Option<&str>, format: Format, path: &str) -> ExitCode {
+    let run = match load_and_run(profile, case, Limits::default(), path) {
+        Ok(run) => run,
+        Err(code) => return code,
+    };
+    let files = run.files.clone();
+    let namer = move |s: devlife_model::Site| {
+        let file = files
+            .get(usize::from(s.file))
+            .map_or("<unknown>", String::as_str);
+        if s.line == 0 {
+            file.to_string()
+        } else {
+            format!("{file}:{}:{}", s.line, s.column)
+        }
+    };
+    let cases: Vec<devlife_report::CaseRun<'_>> = run
+        .results
+        .cases
+        .iter()
+        .map(|c| case_run(&run.kernel, c, &namer))
+        .collect();
+    let explanation = devlife_report::explain(&cases);
+    let out = match format {
+        Format::Text => devlife_report::text::render(&explanation),
+        Format::Json => devlife_report::json::render(&explanation),
+        Format::Dot => devlife_report::dot::render(&explanation),
+        Format::Html => devlife_report::html::render(&explanation),
+    };
+    print!("{out}");
+    ExitCode::SUCCESS
+}
+
+/// The report's view of one case the runner recorded.
+fn case_run<'a>(
+    kernel: &'a devlife_model::Kernel,
+    c: &devlife_kunit::CaseRecord,
+    namer: &'a dyn Fn(devlife_model::Site) -> String,
+) -> devlife_report::CaseRun<'a> {
+    let mut r =
+        devlife_report::CaseRun::new(kernel, c.suite.clone(), c.case.clone(), c.first_event);
+    r.status = match c.status {
+        Status::Pass => devlife_report::Status::Pass,
+        Status::Fail => devlife_report::Status::Fail,
+        Status::Skip(_) => devlife_report::Status::Skip,
+    };
+    r.end_event = c.end_event;
+    r.steps = c
+        .steps
+        .iter()
+        .map(|s| devlife_report::Step {
+            event: s.event,
+            line: s.line,
+            call: s.call.clone(),
+        })
+        .collect();
+    r.site_name = namer;
+    r.host_faults = c
+        .mem_faults
+        .iter()
+        .map(|f| devlife_report::HostFault {
+            kind: f.kind,
+            site: f.site,
+            event: f.event,
+        })
+        .collect();
+    r
+}
+
+fn run(profile: Profile, filter: Option<&str>, limits: Limits, files: &[String]) -> ExitCode {
+    let mut suites = Vec::new();
+    for path in files {
+        match load_and_run(profile, filter, limits, path) {
+            Ok(run) => suites.extend(run.results.suites),
+            Err(code) => return code,
+        }
+    }
+    print!("{}", render(&suites));
+    let cases = suites.iter().flat_map(|s| &s.cases);
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    for c in cases {
+        match c.status {
+            Status::Pass => passed += 1,
+            Status::Fail => failed += 1,
+            Status::Skip(_) => skipped += 1,
+        }
+    }
+    let init_failed = suites.iter().any(|s| s.init_failed);
+    eprintln!("{passed} passed, {failed} failed, {skipped} skipped");
+    if failed > 0 || init_failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
