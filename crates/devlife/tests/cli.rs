@@ -1,0 +1,174 @@
+//! `devlife run` and `devlife explain` through the command line: the
+//! examples' verdicts under both kernels, exit statuses, diagnostics for bad
+//! input, limits, and byte-for-byte determinism.
+
+mod common;
+
+use common::{devlife, stderr, stdout};
+
+fn verdict_lines(ktap: &str) -> Vec<&str> {
+    ktap.lines()
+        .filter(|l| l.trim_start().starts_with("ok ") || l.trim_start().starts_with("not ok "))
+        .collect()
+}
+
+const SEED: &str = "examples/seed-devm-drm-cycle.c";
+const UAF: &str = "examples/devres-uaf-after-unregister.c";
+
+#[test]
+fn seed_example_fails_only_the_devm_test_under_v6_1() {
+    let out = devlife(&["run", "--kernel", "v6.1", SEED]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        verdict_lines(&stdout(&out)),
+        [
+            "    not ok 1 drm_register_unregister_with_devm_test",
+            "    ok 2 drm_register_unregister_test",
+            "not ok 1 drm-devm-seed"
+        ]
+    );
+    assert!(stdout(&out).contains("    Expected ret > 0, but\n        ret == 0 (0x0)\n"));
+    assert_eq!(stderr(&out).trim_end(), "1 passed, 1 failed, 0 skipped");
+}
+
+#[test]
+fn seed_example_passes_under_v6_12() {
+    let out = devlife(&["run", "--kernel", "v6.12", SEED]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(stderr(&out).trim_end(), "2 passed, 0 failed, 0 skipped");
+}
+
+#[test]
+fn the_devres_use_after_free_appears_only_under_v6_12() {
+    let out = devlife(&["run", "--kernel", "v6.12", UAF]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("use after free"), "{text}");
+    assert!(
+        text.contains("allocated at examples/devres-uaf-after-unregister.c:31"),
+        "{text}"
+    );
+    assert!(
+        text.contains("freed at examples/devres-uaf-after-unregister.c:35"),
+        "{text}"
+    );
+    let out = devlife(&["run", "--kernel", "v6.1", UAF]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn filter_selects_cases_like_kunit_py() {
+    let out = devlife(&[
+        "run",
+        "--kernel",
+        "v6.1",
+        "--filter",
+        "drm-devm-seed.*_test",
+        SEED,
+    ]);
+    assert_eq!(verdict_lines(&stdout(&out)).len(), 3);
+    let out = devlife(&[
+        "run",
+        "--kernel",
+        "v6.1",
+        "--filter",
+        "drm-devm-seed.drm_register_unregister_test",
+        SEED,
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        verdict_lines(&stdout(&out)),
+        [
+            "    ok 1 drm_register_unregister_test",
+            "ok 1 drm-devm-seed"
+        ]
+    );
+}
+
+#[test]
+fn malformed_c_is_exit_2_with_file_line_column() {
+    let out = devlife(&["run", "crates/devlife/tests/data/malformed.c"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("crates/devlife/tests/data/malformed.c:5:"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn an_unknown_function_is_named_at_its_line() {
+    let out = devlife(&["run", "crates/devlife/tests/data/unknown-function.c"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("frobnicate_device") && err.contains("unknown-function.c:5:"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_file_without_a_suite_is_exit_2() {
+    let out = devlife(&["run", "crates/devlife/tests/data/no-suite.c"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no KUnit suite"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_missing_file_is_exit_2_naming_it() {
+    let out = devlife(&["run", "no/such/file.c"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no/such/file.c"));
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    assert_eq!(
+        devlife(&["run", "--kernel", "v5.4", SEED]).status.code(),
+        Some(2)
+    );
+    assert_eq!(devlife(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn runaway_loops_and_recursion_hit_limits_and_the_next_case_still_runs() {
+    let out = devlife(&[
+        "run",
+        "--max-steps",
+        "200000",
+        "crates/devlife/tests/data/runaway.c",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("not ok 1 spins_forever"), "{text}");
+    assert!(text.contains("not ok 2 recurses_forever"), "{text}");
+    assert!(text.contains("ok 3 still_runs"), "{text}");
+    assert!(text.to_lowercase().contains("step limit"), "{text}");
+    assert!(text.to_lowercase().contains("depth"), "{text}");
+}
+
+#[test]
+fn a_put_after_release_is_reported_as_use_after_free() {
+    let out = devlife(&["run", "crates/devlife/tests/data/double-put.c"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("put_device() on device 'twice', which was already released"),
+        "{text}"
+    );
+}
+
+#[test]
+fn same_input_same_output_byte_for_byte() {
+    for args in [
+        vec!["run", "--kernel", "v6.1", SEED],
+        vec!["explain", "--kernel", "v6.1", "--format", "json", SEED],
+        vec!["explain", "--kernel", "v6.12", "--format", "html", UAF],
+    ] {
+        let a = devlife(&args);
+        let b = devlife(&args);
+        assert_eq!(a.stdout, b.stdout, "{args:?}");
+        assert_eq!(a.stderr, b.stderr, "{args:?}");
+    }
+}

@@ -1,0 +1,6 @@
+#include <kunit/test.h>
+
+static void broken_test(struct kunit *test)
+{
+	int x = (1 + ;
+}

@@ -1,0 +1,4 @@
+static int helper(int x)
+{
+	return x + 1;
+}

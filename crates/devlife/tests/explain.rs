@@ -1,0 +1,149 @@
+//! `devlife explain` on the examples: the seed thread's refcount table as the
+//! real kernel counts it, the cycle under v6.1, the version-dependent
+//! use-after-free, and snapshots of the text, JSON and DOT outputs.
+
+mod common;
+
+use common::{devlife, stdout};
+
+const SEED: &str = "examples/seed-devm-drm-cycle.c";
+const UAF: &str = "examples/devres-uaf-after-unregister.c";
+const DEVM_CASE: &str = "drm-devm-seed.drm_register_unregister_with_devm_test";
+
+fn explain(kernel: &str, case: Option<&str>, format: &str, file: &str) -> String {
+    let mut args = vec!["explain", "--kernel", kernel, "--format", format];
+    if let Some(c) = case {
+        args.extend(["--case", c]);
+    }
+    args.push(file);
+    let out = devlife(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout(&out)
+}
+
+#[test]
+fn seed_table_under_v6_1_is_the_real_kernels() {
+    let json = explain("v6.1", Some(DEVM_CASE), "json", SEED);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    let case = &v["cases"][0];
+    let rows: Vec<(String, Vec<serde_json::Value>)> = case["table"]["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r["call"].as_str().unwrap_or_default().to_string(),
+                r["counts"].as_array().cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let calls: Vec<&str> = rows.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        calls,
+        [
+            "root_device_register",
+            "devm_drm_dev_alloc",
+            "drm_dev_register",
+            "drm_dev_unregister",
+            "root_device_unregister"
+        ]
+    );
+    let root: Vec<_> = rows.iter().map(|(_, c)| c[0].clone()).collect();
+    let drm: Vec<_> = rows.iter().map(|(_, c)| c[1].clone()).collect();
+    assert_eq!(root, [1, 2, 4, 2, 1].map(serde_json::Value::from));
+    assert_eq!(
+        drm,
+        [
+            serde_json::Value::Null,
+            1.into(),
+            1.into(),
+            1.into(),
+            1.into()
+        ]
+    );
+    assert_eq!(case["status"], "fail");
+    let leaks = case["leaks"].as_array().expect("leaks");
+    assert!(leaks.iter().any(|l| l["object"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("root device 'seed'")));
+    assert!(leaks.iter().any(|l| l["object"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("drm_device")));
+}
+
+#[test]
+fn the_fourth_reference_is_named_and_the_cycle_shown() {
+    let text = explain("v6.1", Some(DEVM_CASE), "text", SEED);
+    assert!(
+        text.contains("sysfs link of class glue directory 'drm'"),
+        "{text}"
+    );
+    assert!(text.contains("cycle 1: root device 'seed' holds drm_device on 'seed' via devm action devm_drm_dev_init_release"), "{text}");
+    assert!(
+        text.contains(
+            "drm_device on 'seed' holds root device 'seed' via drmm action drm_dev_init_release"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn under_v6_12_nothing_leaks_and_both_are_freed_in_root_device_unregister() {
+    let json = explain("v6.12", Some(DEVM_CASE), "json", SEED);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    let case = &v["cases"][0];
+    assert_eq!(case["leaks"].as_array().map(Vec::len), Some(0));
+    let last = case["table"]["rows"]
+        .as_array()
+        .and_then(|r| r.last())
+        .expect("rows");
+    assert_eq!(last["call"], "root_device_unregister");
+    assert_eq!(last["counts"], serde_json::json!(["freed", "freed"]));
+}
+
+#[test]
+fn the_use_after_free_is_explained_with_both_sites_only_under_v6_12() {
+    let text = explain("v6.12", None, "text", UAF);
+    assert!(
+        text.contains("use-after-free") || text.contains("use after free"),
+        "{text}"
+    );
+    assert!(
+        text.contains("devres-uaf-after-unregister.c:31"),
+        "allocation site: {text}"
+    );
+    assert!(
+        text.contains("devres-uaf-after-unregister.c:35"),
+        "free site: {text}"
+    );
+    assert!(
+        text.contains("devres-uaf-after-unregister.c:37"),
+        "access site: {text}"
+    );
+    let text = explain("v6.1", None, "text", UAF);
+    assert!(
+        !text.contains("use-after-free") && !text.contains("use after free"),
+        "{text}"
+    );
+}
+
+#[test]
+fn snapshots_of_the_examples() {
+    for kernel in ["v6.1", "v6.12"] {
+        for format in ["text", "json", "dot"] {
+            let out = explain(kernel, None, format, SEED);
+            insta::assert_snapshot!(format!("seed_{kernel}_{format}"), out);
+        }
+        insta::assert_snapshot!(
+            format!("uaf_{kernel}_text"),
+            explain(kernel, None, "text", UAF)
+        );
+    }
+}
