@@ -48,7 +48,11 @@ impl SuiteResult {
     pub fn status(&self) -> Status {
         if self.init_failed || self.cases.iter().any(|c| c.status == Status::Fail) {
             Status::Fail
-        } else if self.cases.iter().all(|c| matches!(c.status, Status::Skip(_))) {
+        } else if self
+            .cases
+            .iter()
+            .all(|c| matches!(c.status, Status::Skip(_)))
+        {
             Status::Skip(String::new())
         } else {
             Status::Pass

@@ -82,9 +82,15 @@ impl Warning {
     /// backtrace), in the wording of `profile`'s kernel; empty for warnings
     /// the model records but whose text is not modelled.
     pub fn log_lines(&self, profile: crate::Profile) -> Vec<String> {
-        let kobject = if profile.version >= crate::profile::KernelVersion::new(6, 2) { "kobject: " } else { "" };
+        let kobject = if profile.version >= crate::profile::KernelVersion::new(6, 2) {
+            "kobject: "
+        } else {
+            ""
+        };
         match self {
-            Self::RefcountAdditionOnZero(_) => vec!["refcount_t: addition on 0; use-after-free.".into()],
+            Self::RefcountAdditionOnZero(_) => {
+                vec!["refcount_t: addition on 0; use-after-free.".into()]
+            }
             Self::RefcountSaturated(_) => vec!["refcount_t: saturated; leaking memory.".into()],
             Self::RefcountUnderflow(_) => vec!["refcount_t: underflow; use-after-free.".into()],
             Self::DuplicateName { path } => {
