@@ -39,6 +39,30 @@
 //! kernel-specific name arrives through the prelude (C text) and the [`Env`]
 //! implementation of another crate.
 //!
+//! # Notes for embedders
+//!
+//! - **Prelude**: pass it as the first [`Source`] to [`compile`], the user
+//!   file second; macros, types and declarations of the prelude are visible
+//!   in the user file, and diagnostics name the file they point into.
+//! - **`__LINE__`/`__FILE__`** inside a macro body give the line/file of the
+//!   invocation's macro name (for multi-line invocations too, as GCC 12);
+//!   inside a macro argument, the argument token's own line.
+//! - **Sites**: 1-based lines and byte columns. Code produced by a macro
+//!   expansion is reported at the invocation.
+//! - **Functions as pointers**: [`Interp::function_addr`] gives a function's
+//!   address, [`Interp::function_at`] maps a pointer back, and
+//!   [`Interp::call_pointer`] calls through it (externals dispatch to
+//!   [`Env::call_external`]).
+//! - **Externals**: every function the C code uses but does not define must
+//!   satisfy [`Env::is_external`] ([`Interp::load`] reports the others).
+//!   Arguments arrive converted to the declared parameter types; variadic
+//!   arguments get the default promotions.
+//! - **Memory**: [`Env::alloc`] must return zero-filled memory. Scalar locals
+//!   whose address is never taken live in interpreter registers, not in
+//!   env memory.
+//! - **Limits**: the step count is reset at each outermost call; nested
+//!   re-entrant calls share it.
+//!
 //! ```
 //! use devlife_c::{compile, Interp, Limits, SimpleEnv, Source, Value};
 //!

@@ -1,9 +1,30 @@
-//! Kernel KUnit files (copied unmodified into `tests/data/`) compile with a
-//! small test prelude, and root-device-test.c runs against a toy model.
+//! Kernel KUnit files compile with a small test prelude, and
+//! root-device-test.c runs against a toy model.
+//!
+//! The files are read at test time from Debian's linux-source-6.12 package
+//! (which `.ci/run` installs); kernel code is never copied into the project.
 
 use devlife_c::{compile, Source};
 
 const PRELUDE: &str = include_str!("data/prelude.h");
+
+/// Debian's kernel source package.
+const KERNEL_TARBALL: &str = "/usr/src/linux-source-6.12.tar.xz";
+
+/// The text of `path` (relative to the kernel tree) from the kernel tarball.
+pub fn kernel_file(path: &str) -> String {
+    assert!(
+        std::path::Path::new(KERNEL_TARBALL).exists(),
+        "{KERNEL_TARBALL} is missing: run `bash .ci/run` or `apt-get install linux-source-6.12`"
+    );
+    let out = std::process::Command::new("tar")
+        .args(["-xOf", KERNEL_TARBALL])
+        .arg(format!("linux-source-6.12/{path}"))
+        .output()
+        .expect("tar runs");
+    assert!(out.status.success(), "{path} is not in {KERNEL_TARBALL}");
+    String::from_utf8(out.stdout).expect("kernel sources are UTF-8")
+}
 
 fn check(name: &str, text: &str) {
     match compile(&[Source::new("prelude.h", PRELUDE), Source::new(name, text)]) {
@@ -19,7 +40,7 @@ fn check(name: &str, text: &str) {
 fn root_device_test_compiles() {
     check(
         "root-device-test.c",
-        include_str!("data/root-device-test.c"),
+        &kernel_file("drivers/base/test/root-device-test.c"),
     );
 }
 
@@ -27,7 +48,7 @@ fn root_device_test_compiles() {
 fn platform_device_test_compiles() {
     check(
         "platform-device-test.c",
-        include_str!("data/platform-device-test.c"),
+        &kernel_file("drivers/base/test/platform-device-test.c"),
     );
 }
 
@@ -35,18 +56,18 @@ fn platform_device_test_compiles() {
 fn drm_managed_test_compiles() {
     check(
         "drm_managed_test.c",
-        include_str!("data/drm_managed_test.c"),
+        &kernel_file("drivers/gpu/drm/tests/drm_managed_test.c"),
     );
 }
 
 #[test]
 fn kunit_platform_test_compiles() {
-    check("platform-test.c", include_str!("data/platform-test.c"));
+    check("platform-test.c", &kernel_file("lib/kunit/platform-test.c"));
 }
 
 #[test]
 fn kunit_test_compiles() {
-    check("kunit-test.c", include_str!("data/kunit-test.c"));
+    check("kunit-test.c", &kernel_file("lib/kunit/kunit-test.c"));
 }
 
 mod run {
@@ -207,7 +228,7 @@ mod run {
             devlife_c::Source::new("prelude.h", super::PRELUDE),
             devlife_c::Source::new(
                 "root-device-test.c",
-                include_str!("data/root-device-test.c"),
+                &super::kernel_file("drivers/base/test/root-device-test.c"),
             ),
         ]);
         let prog = prog.unwrap_or_else(|d| panic!("{d:?}"));

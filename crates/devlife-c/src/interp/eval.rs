@@ -86,7 +86,17 @@ fn not_a_value(e: &Expr) -> Trap {
 
 impl Interp {
     /// Evaluates an expression to its bits.
+    #[inline]
     pub(crate) fn eval<E: Env + ?Sized>(
+        &mut self,
+        env: &mut E,
+        cx: Cx<'_>,
+        e: &Expr,
+    ) -> Result<u64, Trap> {
+        self.deeper(|it| it.eval_inner(env, cx, e))
+    }
+
+    fn eval_inner<E: Env + ?Sized>(
         &mut self,
         env: &mut E,
         cx: Cx<'_>,

@@ -96,7 +96,17 @@ impl Interp {
         r
     }
 
+    #[inline]
     fn exec<E: Env + ?Sized>(&mut self, env: &mut E, cx: Cx<'_>, s: &Stmt) -> Result<Flow, Trap> {
+        self.deeper(|it| it.exec_inner(env, cx, s))
+    }
+
+    fn exec_inner<E: Env + ?Sized>(
+        &mut self,
+        env: &mut E,
+        cx: Cx<'_>,
+        s: &Stmt,
+    ) -> Result<Flow, Trap> {
         match s {
             Stmt::Expr(e) => {
                 self.eval(env, cx, e)?;

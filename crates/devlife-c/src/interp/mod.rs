@@ -57,13 +57,18 @@ pub struct Interp {
     slots: Vec<u64>,
     global_addrs: Vec<Addr>,
     string_addrs: Vec<Addr>,
+    nest: u32,
 }
 
-/// Stack kept free before entering a C frame; a new segment is allocated
-/// below this (via `stacker`), so deep C recursion cannot overflow.
-const RED_ZONE: usize = 256 * 1024;
+/// Stack kept free when entering a C frame and every [`NEST_CHECK`] levels
+/// of expression/statement nesting; below it a new segment is allocated (via
+/// `stacker`), so neither deep C recursion nor deep expressions can overflow
+/// the Rust stack (debug builds use ~15 KiB per expression level).
+pub(crate) const RED_ZONE: usize = 1024 * 1024;
 /// Size of each additional stack segment.
-const STACK_SEGMENT: usize = 4 * 1024 * 1024;
+pub(crate) const STACK_SEGMENT: usize = 8 * 1024 * 1024;
+/// Nesting levels between stack checks.
+pub(crate) const NEST_CHECK: u32 = 8;
 
 /// Evaluation context of one C frame.
 #[derive(Clone, Copy)]
@@ -84,6 +89,7 @@ impl Interp {
             slots: Vec::new(),
             global_addrs: Vec::new(),
             string_addrs: Vec::new(),
+            nest: 0,
         }
     }
 
@@ -335,6 +341,25 @@ impl Interp {
             });
         }
         Ok(())
+    }
+
+    /// Runs `f` one nesting level deeper. With debug assertions (where
+    /// frames are large) the stack is grown every [`NEST_CHECK`] levels; in
+    /// optimized builds a level takes well under 1 KiB and nesting is bounded
+    /// by lowering, so the check at each C call ([`RED_ZONE`]) suffices.
+    #[inline(always)]
+    pub(crate) fn deeper<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        if !cfg!(debug_assertions) {
+            return f(self);
+        }
+        self.nest = self.nest.wrapping_add(1);
+        let r = if self.nest.is_multiple_of(NEST_CHECK) {
+            stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || f(self))
+        } else {
+            f(self)
+        };
+        self.nest = self.nest.wrapping_sub(1);
+        r
     }
 
     /// Runs a C function whose first `args` are already in `slots[base..]`.

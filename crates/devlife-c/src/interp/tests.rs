@@ -589,11 +589,20 @@ fn string_literals_are_allocated_once_with_sites() {
     let (mut it, mut env, _) = setup(src);
     let fa = it.function("a").unwrap_or(FuncId(0));
     let fb = it.function("b").unwrap_or(FuncId(0));
-    let x = it.call_function(&mut env, fa, &[]).map(|v| v.as_addr()).ok();
-    let y = it.call_function(&mut env, fb, &[]).map(|v| v.as_addr()).ok();
+    let x = it
+        .call_function(&mut env, fa, &[])
+        .map(|v| v.as_addr())
+        .ok();
+    let y = it
+        .call_function(&mut env, fb, &[])
+        .map(|v| v.as_addr())
+        .ok();
     assert_eq!(x, y);
     let alloc = x.and_then(|a| env.memory.allocation_of(a).cloned());
-    assert_eq!(alloc.map(|a| (a.kind, a.label, a.alloc_site.line)), Some((AllocKind::StringLiteral, "\"same\"".into(), 2)));
+    assert_eq!(
+        alloc.map(|a| (a.kind, a.label, a.alloc_site.line)),
+        Some((AllocKind::StringLiteral, "\"same\"".into(), 2))
+    );
 }
 
 #[test]
@@ -606,8 +615,47 @@ fn deep_expressions_in_deep_recursion_fit_the_default_stack() {
     );
     let h = std::thread::Builder::new()
         .stack_size(2 * 1024 * 1024)
-        .spawn(move || call(&src, "main", &[]).map(|v| v.as_i64()).map_err(|t| t.kind_name()))
+        .spawn(move || {
+            call(&src, "main", &[])
+                .map(|v| v.as_i64())
+                .map_err(|t| t.kind_name())
+        })
         .map(|h| h.join());
     let expected: i64 = (1..=240).sum();
     assert_eq!(h.ok().and_then(|r| r.ok()), Some(Ok(expected)));
+}
+
+#[test]
+fn misc_c_semantics() {
+    let src = r#"
+        struct node { int v; struct node *next; };
+        static struct node n2 = { 2, 0 };
+        static struct node n1 = { 1, &n2 };
+        static int *pv = &n2.v;
+        enum color { RED = 5, GREEN, BLUE = -1 };
+        static int sum_list(struct node *n) { int s = 0; for (; n; n = n->next) s += n->v; return s; }
+        int main(void) {
+            unsigned long all = ~0UL;
+            long long big = 1LL << 40;
+            signed char sc = -2;
+            unsigned short int us = 65535;
+            long int li = -3;
+            int arr[5] = { 1, 2, 3, 4, 5 };
+            int *p = &arr[4], **pp = &p;
+            int n = 3, cnt = 0;
+            while (n--) cnt++;
+            enum color c = GREEN;
+            return (all == 0xffffffffffffffffUL)
+                + (big >> 39) * 10
+                + (sc == -2) * 100
+                + (us + 1 == 65536) * 1000
+                + (li < 0) * 10000
+                + (**pp == 5) * 100000
+                + (p - &arr[1] == 3) * 1000000
+                + (cnt == 3 && n == -1) * 10000000
+                + (sum_list(&n1) == 3 && *pv == 2) * 100000000
+                + ((int)c == 6 && BLUE < 0 && sizeof arr / sizeof arr[0] == 5) * 1000000000;
+        }
+    "#;
+    assert_eq!(int_of(src), 1_111_111_121);
 }

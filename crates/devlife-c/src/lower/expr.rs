@@ -327,6 +327,10 @@ impl<'a> Lowerer<'a> {
         if let ExprKind::Const(v) = e.kind {
             return Ok(self.mk(ExprKind::Const(crate::ops::cast(op, v)), to, site));
         }
+        // Loads and calls use their own type at run time: keep them intact.
+        if op == CastOp::Nop && !matches!(e.kind, ExprKind::Load(_) | ExprKind::Call(..)) {
+            return Ok(Expr { ty: to, ..e });
+        }
         Ok(self.mk(ExprKind::Cast(op, bx(e)), to, site))
     }
 

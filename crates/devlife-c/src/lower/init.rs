@@ -58,6 +58,16 @@ impl<'a> Lowerer<'a> {
         n: Node<'_>,
         ops: &mut Vec<InitOp>,
     ) -> LResult<TypeId> {
+        self.nested(n, |l| l.aggregate_value_inner(ty, off, n, ops))
+    }
+
+    fn aggregate_value_inner(
+        &mut self,
+        ty: TypeId,
+        off: u64,
+        n: Node<'_>,
+        ops: &mut Vec<InitOp>,
+    ) -> LResult<TypeId> {
         if n.kind() == "initializer_list" {
             let items = self.items(n);
             let mut pos = 0;

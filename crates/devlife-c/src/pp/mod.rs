@@ -91,8 +91,18 @@ struct Pp<'f> {
 /// earlier files are visible in later ones. Each source's name is added to
 /// `files`.
 pub fn preprocess(files: &mut Files, sources: &[Source<'_>]) -> PpOutput {
+    preprocess_with_budget(files, sources, EXPANSION_BUDGET)
+}
+
+/// [`preprocess`] with a custom bound on tokens produced by macro expansion.
+pub fn preprocess_with_budget(
+    files: &mut Files,
+    sources: &[Source<'_>],
+    budget: usize,
+) -> PpOutput {
     let ids: Vec<_> = sources.iter().map(|s| files.add(s.name)).collect();
     let mut pp = Pp::new(files);
+    pp.budget = budget;
     for (src, id) in sources.iter().zip(ids) {
         let toks = lex::lex(id, src.text);
         if pp.run_file(toks).is_err() {
