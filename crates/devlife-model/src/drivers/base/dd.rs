@@ -147,6 +147,7 @@ impl Kernel {
     /// `device_release_driver`: unbinds the device if it is bound: the
     /// driver's remove, then its devres. No reference changes.
     pub fn device_release_driver(&mut self, host: &mut dyn Host, dev: DevId) -> KResult<()> {
+        self.check_live(dev, "device_release_driver")?;
         let Some(drv) = self.dev(dev).driver else {
             return Ok(());
         };

@@ -263,31 +263,33 @@ impl Kernel {
         Ok(())
     }
 
-    /// `devres_remove_group`: drops the group's markers; its resources stay.
+    /// `devres_remove_group`: drops the group's markers (of the newest group
+    /// with this id); its resources stay and merge into the enclosing scope.
     pub fn devres_remove_group(&mut self, dev: DevId, id: u64) -> KResult<()> {
         self.check_live(dev, "devres_remove_group")?;
-        match self.devres_find_group(dev, id) {
-            Some(pos) => {
-                let gid = self.group_id_at(dev, pos);
-                let markers: Vec<ResId> = self
-                    .dev(dev)
-                    .devres
-                    .iter()
-                    .copied()
-                    .filter(|r| matches!(self.resource(*r).kind, ResKind::GroupOpen { id, .. } | ResKind::GroupClose { id } if id == gid))
-                    .collect();
-                self.dev_mut(dev).devres.retain(|r| !markers.contains(r));
-                for m in markers {
-                    self.res_unlink(m);
-                    if let ResKind::GroupOpen { group, .. } = self.resource(m).kind {
-                        self.kfree(Addr::new(group, 0))?;
-                    }
-                }
-            }
-            None => self.warn(Warning::DevresNotFound {
+        let Some(open) = self.devres_find_group(dev, id) else {
+            self.warn(Warning::DevresNotFound {
                 dev,
                 api: "devres_remove_group",
-            }),
+            });
+            return Ok(());
+        };
+        let gid = self.group_id_at(dev, open);
+        let list = &self.dev(dev).devres;
+        let close = list[open..]
+            .iter()
+            .position(|r| self.resource(*r).kind == ResKind::GroupClose { id: gid })
+            .map(|p| open + p);
+        let markers: Vec<ResId> = std::iter::once(open)
+            .chain(close)
+            .map(|p| list[p])
+            .collect();
+        self.dev_mut(dev).devres.retain(|r| !markers.contains(r));
+        for m in markers {
+            self.res_unlink(m);
+            if let ResKind::GroupOpen { group, .. } = self.resource(m).kind {
+                self.kfree(Addr::new(group, 0))?;
+            }
         }
         Ok(())
     }

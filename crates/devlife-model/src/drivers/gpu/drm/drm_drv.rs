@@ -254,6 +254,19 @@ impl Kernel {
         Ok(())
     }
 
+    /// A drm_device whose init failed is freed with its memory (the kernel
+    /// kfree()s it, reference and all): the object ends here.
+    /// Modelled as its initial reference going with the memory.
+    fn drm_init_failed(&mut self, drm: ObjId) {
+        if self.obj(drm).count > 0 {
+            self.kref_put(drm, PutOf::OldestCaller);
+        }
+        let at = self.log.next_id();
+        self.obj_mut(drm).released = Some(at);
+        let site = self.site;
+        self.log.push(site, crate::EventKind::Released(drm));
+    }
+
     /// `drm_dev_init_release`: drops the parent reference and clears `dev->dev`.
     pub(crate) fn drm_dev_init_release(
         &mut self,
@@ -284,6 +297,7 @@ impl Kernel {
             let drm = k.drm_object(mem, Some(mem.alloc()), driver);
             let err = k.drm_dev_init(host, drm, parent, &"drm_dev_alloc")?;
             if err != 0 {
+                k.drm_init_failed(drm);
                 k.kfree(mem)?;
                 return Ok(Err(err));
             }
@@ -313,6 +327,7 @@ impl Kernel {
             let drm = k.drm_object(at, Some(container.alloc()), driver);
             let err = k.drm_dev_init(host, drm, Some(parent), &"devm_drm_dev_alloc")?;
             if err != 0 {
+                k.drm_init_failed(drm);
                 k.kfree(container)?;
                 return Ok(Err(err));
             }
