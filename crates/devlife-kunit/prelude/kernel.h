@@ -34,6 +34,131 @@ struct list_head {
 	struct list_head *next, *prev;
 };
 
+/* ---- lists: a circle of list_heads through a head that holds no entry ---- */
+#define LIST_HEAD_INIT(name) { &(name), &(name) }
+#define LIST_HEAD(name) struct list_head name = LIST_HEAD_INIT(name)
+
+static inline void INIT_LIST_HEAD(struct list_head *head)
+{
+	head->next = head;
+	head->prev = head;
+}
+
+/* Puts entry between two neighbours that are linked to each other. */
+static inline void __devlife_list_insert(struct list_head *entry, struct list_head *before, struct list_head *after)
+{
+	entry->prev = before;
+	entry->next = after;
+	before->next = entry;
+	after->prev = entry;
+}
+
+/* Joins an entry's neighbours to each other, leaving the entry as it was. */
+static inline void __devlife_list_bridge(struct list_head *entry)
+{
+	entry->prev->next = entry->next;
+	entry->next->prev = entry->prev;
+}
+
+static inline void list_add(struct list_head *entry, struct list_head *head)
+{
+	__devlife_list_insert(entry, head, head->next);
+}
+
+static inline void list_add_tail(struct list_head *entry, struct list_head *head)
+{
+	__devlife_list_insert(entry, head->prev, head);
+}
+
+/* devlife: a deleted entry points at NULL, so a later walk through it traps. */
+static inline void list_del(struct list_head *entry)
+{
+	__devlife_list_bridge(entry);
+	entry->next = NULL;
+	entry->prev = NULL;
+}
+
+static inline void list_del_init(struct list_head *entry)
+{
+	__devlife_list_bridge(entry);
+	INIT_LIST_HEAD(entry);
+}
+
+static inline void list_move_tail(struct list_head *entry, struct list_head *head)
+{
+	__devlife_list_bridge(entry);
+	list_add_tail(entry, head);
+}
+
+static inline int list_empty(const struct list_head *head)
+{
+	return head->next == head;
+}
+
+static inline int list_is_first(const struct list_head *entry, const struct list_head *head)
+{
+	return entry->prev == head;
+}
+
+static inline int list_is_last(const struct list_head *entry, const struct list_head *head)
+{
+	return entry->next == head;
+}
+
+static inline int list_is_head(const struct list_head *entry, const struct list_head *head)
+{
+	return entry == head;
+}
+
+static inline int list_is_singular(const struct list_head *head)
+{
+	return !list_empty(head) && head->next == head->prev;
+}
+
+static inline size_t list_count_nodes(const struct list_head *head)
+{
+	const struct list_head *at;
+	size_t n = 0;
+
+	for (at = head->next; at != head; at = at->next)
+		n++;
+	return n;
+}
+
+#define list_entry(ptr, type, member) container_of(ptr, type, member)
+#define list_first_entry(head, type, member) list_entry((head)->next, type, member)
+#define list_last_entry(head, type, member) list_entry((head)->prev, type, member)
+#define list_first_entry_or_null(head, type, member) \
+	(list_empty(head) ? NULL : list_first_entry(head, type, member))
+#define list_for_each(at, head) for (at = (head)->next; at != (head); at = at->next)
+#define list_for_each_prev(at, head) for (at = (head)->prev; at != (head); at = at->prev)
+#define list_for_each_safe(at, tmp, head) \
+	for (at = (head)->next, tmp = at->next; at != (head); at = tmp, tmp = at->next)
+/*
+ * The entry walks below find the entry around a list_head from the iterator's
+ * own member offset (devlife's front end has no typeof), so list_next_entry()
+ * and list_prev_entry() give a void pointer: assign them, do not dereference
+ * them directly.
+ */
+#define __devlife_member_offset(pos, member) ((char *)&(pos)->member - (char *)(pos))
+#define __devlife_entry_at(ptr, pos, member) ((void *)((char *)(ptr) - __devlife_member_offset(pos, member)))
+#define list_next_entry(pos, member) __devlife_entry_at((pos)->member.next, pos, member)
+#define list_prev_entry(pos, member) __devlife_entry_at((pos)->member.prev, pos, member)
+#define list_entry_is_head(pos, head, member) (&(pos)->member == (head))
+#define list_for_each_entry(pos, head, member) \
+	for (pos = __devlife_entry_at((head)->next, pos, member); \
+	     !list_entry_is_head(pos, head, member); \
+	     pos = list_next_entry(pos, member))
+#define list_for_each_entry_reverse(pos, head, member) \
+	for (pos = __devlife_entry_at((head)->prev, pos, member); \
+	     !list_entry_is_head(pos, head, member); \
+	     pos = list_prev_entry(pos, member))
+#define list_for_each_entry_safe(pos, tmp, head, member) \
+	for (pos = __devlife_entry_at((head)->next, pos, member), \
+	     tmp = list_next_entry(pos, member); \
+	     !list_entry_is_head(pos, head, member); \
+	     pos = tmp, tmp = list_next_entry(tmp, member))
+
 typedef struct wait_queue_head {
 	int unused;
 } wait_queue_head_t;
@@ -131,12 +256,16 @@ enum kunit_assert_type {
 };
 
 struct kunit;
+struct string_stream;
 
 struct kunit_resource;
 typedef int (*kunit_resource_init_t)(struct kunit_resource *, void *);
 typedef void (*kunit_resource_free_t)(struct kunit_resource *);
+typedef bool (*kunit_resource_match_t)(struct kunit *test, struct kunit_resource *res, void *match_data);
 typedef void (kunit_action_t)(void *);
 
+/* The model keeps each resource's references, so `refcount` is not updated;
+ * `node` is kept in step with the model's list of the test's resources. */
 struct kunit_resource {
 	void *data;
 	const char *name;
@@ -146,12 +275,15 @@ struct kunit_resource {
 	bool should_kfree;
 };
 
+#define KUNIT_STATUS_COMMENT_SIZE 256
+
+/* devlife keeps `resources` in step with the model's list of the test's resources. */
 struct kunit {
 	void *priv;
 	const char *name;
-	char *log;
-	int status;
-	char status_comment[256];
+	struct string_stream *log;
+	enum kunit_status status;
+	char status_comment[KUNIT_STATUS_COMMENT_SIZE];
 	struct list_head resources;
 	void *devlife_private;
 };
@@ -173,12 +305,43 @@ struct kunit_suite {
 	void (*exit)(struct kunit *test);
 	struct kunit_case *test_cases;
 	int status;
-	char status_comment[256];
+	char status_comment[KUNIT_STATUS_COMMENT_SIZE];
 	int suite_init_err;
+	struct string_stream *log;
 };
 
+/*
+ * `kunit_test` is the C side of the model's running test. devlife notes what
+ * it last agreed with the model on in the two hidden members, so that a write
+ * by C code (current->kunit_test = &fake) and a change by the model (a new
+ * case, kunit_cleanup) can each be told apart and the newer one kept.
+ */
 struct task_struct {
 	struct kunit *kunit_test;
+	struct kunit *__devlife_seen_test;
+	unsigned long __devlife_seen_changes;
+};
+
+/* A try-catch: kunit_try_catch_run() calls `try`; kunit_try_catch_throw() inside
+ * it returns to kunit_try_catch_run() at once, which then calls `catch`. */
+typedef void (*kunit_try_catch_func_t)(void *);
+
+struct kunit_try_catch {
+	struct kunit *test;
+	int try_result;
+	kunit_try_catch_func_t try;
+	kunit_try_catch_func_t catch;
+	void *context;
+};
+
+/* A growing text buffer owned by a test (lib/kunit/string-stream.h). */
+struct string_stream {
+	size_t length;
+	char *buf;		/* devlife: the text so far, NUL-terminated */
+	size_t capacity;	/* devlife: bytes allocated at buf */
+	struct kunit *test;
+	gfp_t gfp;
+	bool append_newlines;
 };
 
 /* ---- DRM ---- */
@@ -301,6 +464,9 @@ struct drm_file {
 #define ETIMEDOUT 110
 #define EPROBE_DEFER 517
 
+#define EFAULT 14
+#define EINTR 4
+
 #define KERN_EMERG "\0010"
 #define KERN_ALERT "\0011"
 #define KERN_CRIT "\0012"
@@ -344,6 +510,7 @@ size_t strlen(const char *s);
 void *memset(void *p, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
+char *strstr(const char *haystack, const char *needle);
 int snprintf(char *buf, size_t size, const char *fmt, ...);
 int printk(const char *fmt, ...);
 #define pr_info(fmt, ...) printk(KERN_INFO fmt, ##__VA_ARGS__)
@@ -410,7 +577,7 @@ void platform_set_drvdata(struct platform_device *pdev, void *data);
 bool dev_is_platform(const struct device *dev);
 
 /* ---- KUnit API ---- */
-void kunit_init_test(struct kunit *test, const char *name, char *log);
+void kunit_init_test(struct kunit *test, const char *name, struct string_stream *log);
 void kunit_cleanup(struct kunit *test);
 struct kunit *kunit_get_current_test(void);
 void *kunit_kmalloc_array(struct kunit *test, size_t n, size_t size, gfp_t gfp);
@@ -427,6 +594,67 @@ void kunit_remove_action(struct kunit *test, kunit_action_t *action, void *ctx);
 void kunit_release_action(struct kunit *test, kunit_action_t *action, void *ctx);
 #define KUNIT_DEFINE_ACTION_WRAPPER(wrapper, orig, arg_type) \
 	static void wrapper(void *in) { orig((arg_type)in); }
+
+/* Resources (include/kunit/resource.h). The list holds one reference;
+ * kunit_find_*() and kunit_alloc_and_get_resource() hand the caller another. */
+int __kunit_add_resource(struct kunit *test, kunit_resource_init_t init, kunit_resource_free_t free, struct kunit_resource *res, void *data);
+int kunit_add_resource(struct kunit *test, kunit_resource_init_t init, kunit_resource_free_t free, struct kunit_resource *res, void *data);
+int kunit_add_named_resource(struct kunit *test, kunit_resource_init_t init, kunit_resource_free_t free, struct kunit_resource *res, const char *name, void *data);
+void *kunit_alloc_resource(struct kunit *test, kunit_resource_init_t init, kunit_resource_free_t free, gfp_t internal_gfp, void *context);
+struct kunit_resource *kunit_alloc_and_get_resource(struct kunit *test, kunit_resource_init_t init, kunit_resource_free_t free, gfp_t internal_gfp, void *context);
+struct kunit_resource *kunit_find_resource(struct kunit *test, kunit_resource_match_t match, void *match_data);
+struct kunit_resource *kunit_find_named_resource(struct kunit *test, const char *name);
+void kunit_get_resource(struct kunit_resource *res);
+void kunit_put_resource(struct kunit_resource *res);
+void kunit_remove_resource(struct kunit *test, struct kunit_resource *res);
+int kunit_destroy_resource(struct kunit *test, kunit_resource_match_t match, void *match_data);
+int kunit_destroy_named_resource(struct kunit *test, const char *name);
+
+static inline bool kunit_resource_name_match(struct kunit *test, struct kunit_resource *res, void *match_name)
+{
+	return res->name != NULL && strcmp(res->name, (const char *)match_name) == 0;
+}
+
+/* Try-catch (lib/kunit/try-catch-impl.h, include/kunit/try-catch.h). */
+static inline void kunit_try_catch_init(struct kunit_try_catch *try_catch, struct kunit *test,
+					kunit_try_catch_func_t try, kunit_try_catch_func_t catch)
+{
+	try_catch->test = test;
+	try_catch->try = try;
+	try_catch->catch = catch;
+}
+
+static inline int kunit_try_catch_get_result(struct kunit_try_catch *try_catch)
+{
+	return try_catch->try_result;
+}
+
+void kunit_try_catch_run(struct kunit_try_catch *try_catch, void *context);
+void kunit_try_catch_throw(struct kunit_try_catch *try_catch);
+
+/* String streams (lib/kunit/string-stream.h). */
+struct string_stream *alloc_string_stream(gfp_t gfp);
+void string_stream_destroy(struct string_stream *stream);
+struct string_stream *kunit_alloc_string_stream(struct kunit *test, gfp_t gfp);
+void kunit_free_string_stream(struct kunit *test, struct string_stream *stream);
+int string_stream_add(struct string_stream *stream, const char *fmt, ...);
+char *string_stream_get_string(struct string_stream *stream);
+int string_stream_append(struct string_stream *stream, struct string_stream *other);
+void string_stream_clear(struct string_stream *stream);
+bool string_stream_is_empty(struct string_stream *stream);
+
+static inline void string_stream_set_append_newlines(struct string_stream *stream, bool append_newlines)
+{
+	stream->append_newlines = append_newlines;
+}
+
+/* Appends to a test's or suite's log; a NULL log (no debugfs) takes nothing. */
+void kunit_log_append(struct string_stream *log, const char *fmt, ...);
+
+/* Status (lib/kunit/test.c, include/kunit/test-bug.h). */
+void kunit_set_failure(struct kunit *test);
+void __kunit_fail_current_test(const char *file, int line, const char *fmt, ...);
+#define kunit_fail_current_test(fmt, ...) __kunit_fail_current_test(__FILE__, __LINE__, fmt, ##__VA_ARGS__)
 struct device *kunit_device_register(struct kunit *test, const char *name);
 struct device *kunit_device_register_with_driver(struct kunit *test, const char *name, const struct device_driver *drv);
 void kunit_device_unregister(struct kunit *test, struct device *dev);
@@ -443,7 +671,12 @@ void __devlife_kunit_printk(struct kunit *test, const char *level, const char *f
 #define kunit_info(test, fmt, ...) __devlife_kunit_printk(test, KERN_INFO, fmt, ##__VA_ARGS__)
 #define kunit_warn(test, fmt, ...) __devlife_kunit_printk(test, KERN_WARNING, fmt, ##__VA_ARGS__)
 #define kunit_err(test, fmt, ...) __devlife_kunit_printk(test, KERN_ERR, fmt, ##__VA_ARGS__)
-#define kunit_log(lvl, test, fmt, ...) __devlife_kunit_printk(test, lvl, fmt, ##__VA_ARGS__)
+/* Prints to the console as is (no indent, no test name) and appends to the log. */
+#define kunit_log(lvl, test_or_suite, fmt, ...) \
+	do { \
+		printk(lvl fmt, ##__VA_ARGS__); \
+		kunit_log_append((test_or_suite)->log, fmt, ##__VA_ARGS__); \
+	} while (0)
 
 #define KUNIT_CASE(test_name) { .run_case = test_name, .name = #test_name }
 #define KUNIT_CASE_SLOW(test_name) KUNIT_CASE(test_name)

@@ -24,6 +24,9 @@ pub enum Stop {
     Skip,
     /// The model caught undefined behaviour.
     Fault(devlife_model::Fault),
+    /// `kunit_try_catch_throw` on the `struct kunit_try_catch` at this
+    /// address: unwinds to the `kunit_try_catch_run` that runs it.
+    Throw(Addr),
 }
 
 /// Binding state that lives as long as the program.

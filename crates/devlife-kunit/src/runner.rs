@@ -38,8 +38,11 @@ pub struct CaseState {
     pub failed: bool,
     /// Skipped, with the reason.
     pub skip: Option<String>,
-    /// Top-level kernel calls of the case body.
+    /// Top-level kernel calls of the case's init and body.
     pub steps: Vec<Step>,
+    /// KUnit cleanup (`exit` and the resources) has started: callbacks run
+    /// from there are not statements of the case.
+    pub cleaning_up: bool,
 }
 
 /// What the explain layer needs of one case after it ran.
@@ -264,6 +267,7 @@ fn run_case(
         let s = env.interned_str(name);
         let off = i64::from(env.state.layouts.kunit_name);
         let _ = env.kernel.mm.write_u64(test_addr.offset_by(off), s.0);
+        env.sync_kunit_lists(interp);
     }
     kernel.set_current_test(Some(t));
     state.case = Some(CaseState {
@@ -274,6 +278,7 @@ fn run_case(
         failed: false,
         skip: None,
         steps: Vec::new(),
+        cleaning_up: false,
     });
     let mut traps = Traps::default();
     let _ = run_phase(
@@ -361,6 +366,9 @@ fn cleanup_phase(
     test: Addr,
     traps: &mut Traps,
 ) {
+    if let Some(case) = state.case.as_mut() {
+        case.cleaning_up = true;
+    }
     if exit != 0 {
         if let Err(trap) = call_c(interp, kernel, state, exit, &[test.0]) {
             handle_trap(interp, kernel, state, trap, traps);
@@ -489,7 +497,7 @@ impl KernelEnv<'_> {
         }
         let name = name.strip_prefix("__").unwrap_or(name);
         let next = self.kernel.log.next_id();
-        if let Some(case) = self.state.case.as_mut() {
+        if let Some(case) = self.state.case.as_mut().filter(|c| !c.cleaning_up) {
             if depth == 1 {
                 case.steps.push(Step {
                     event: next,

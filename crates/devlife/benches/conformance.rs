@@ -26,7 +26,11 @@ fn kernel_tree() -> PathBuf {
         let status = Command::new("tar")
             .args(["-xf", "/usr/src/linux-source-6.12.tar.xz", "-C"])
             .arg(&dir)
-            .args(["linux-source-6.12/drivers/base/test", "linux-source-6.12/drivers/gpu/drm/tests", "linux-source-6.12/lib/kunit"])
+            .args([
+                "linux-source-6.12/drivers/base/test",
+                "linux-source-6.12/drivers/gpu/drm/tests",
+                "linux-source-6.12/lib/kunit",
+            ])
             .status()
             .expect("tar (install linux-source-6.12)");
         assert!(status.success());
@@ -38,13 +42,21 @@ fn bench(c: &mut Criterion) {
     let tree = kernel_tree();
     let sources: Vec<(String, String)> = FILES
         .iter()
-        .map(|f| (f.to_string(), std::fs::read_to_string(tree.join(f)).expect("read")))
+        .map(|f| {
+            (
+                f.to_string(),
+                std::fs::read_to_string(tree.join(f)).expect("read"),
+            )
+        })
         .collect();
     let filter = Filter::default();
     let mut group = c.benchmark_group("conformance");
     for (name, text) in &sources {
         group.bench_function(format!("in-process/{name}"), |b| {
-            b.iter(|| run_file(name, text, Profile::V6_12, &filter, Limits::default()).map(|r| r.ktap.len()))
+            b.iter(|| {
+                run_file(name, text, Profile::V6_12, &filter, Limits::default())
+                    .map(|r| r.ktap.len())
+            })
         });
     }
     group.bench_function("in-process/all-files-both-kernels", |b| {
@@ -59,7 +71,14 @@ fn bench(c: &mut Criterion) {
     let exe = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/release/devlife");
     if exe.exists() {
         group.bench_function("process/all-files", |b| {
-            b.iter(|| Command::new(&exe).current_dir(&tree).arg("run").args(FILES).output().expect("devlife"))
+            b.iter(|| {
+                Command::new(&exe)
+                    .current_dir(&tree)
+                    .arg("run")
+                    .args(FILES)
+                    .output()
+                    .expect("devlife")
+            })
         });
     }
     group.finish();

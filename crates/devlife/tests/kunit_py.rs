@@ -58,6 +58,7 @@ fn kunit_py_parse_agrees_with_devlife_on_every_conformance_file() {
         "drivers/base/test/platform-device-test.c",
         "drivers/gpu/drm/tests/drm_managed_test.c",
         "lib/kunit/platform-test.c",
+        "lib/kunit/kunit-test.c",
     ];
     for kernel in ["v6.1", "v6.12"] {
         let mut args = vec!["run", "--kernel", kernel];

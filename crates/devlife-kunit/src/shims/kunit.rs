@@ -1,6 +1,7 @@
-//! KUnit shims (lib/kunit/test.c, resource.c, device.c) and devlife's
-//! assertion hooks, which the prelude's KUNIT_* macros call.
+//! KUnit shims (lib/kunit/test.c's allocations and actions, device.c) and
+//! devlife's assertion hooks, which the prelude's KUNIT_* macros call.
 
+use super::kunit_resource::{offset, synced_host};
 use super::{err_ptr, int, ptr, void, Args, Shim};
 use crate::assert::{failure_lines, Failure, Kind};
 use crate::env::{KernelEnv, Stop};
@@ -12,15 +13,11 @@ use devlife_model::{Addr, FnRef};
 
 /// Sorted by name.
 pub(super) static SHIMS: &[(&str, Shim)] = &[
-    ("__devlife_current", current),
     ("__devlife_kunit_binary", assert_binary),
     ("__devlife_kunit_bool", assert_bool),
     ("__devlife_kunit_fail", assert_fail),
-    ("__devlife_kunit_mark_skipped", mark_skipped),
-    ("__devlife_kunit_printk", kunit_printk),
     ("__devlife_kunit_ptr", assert_ptr),
     ("__devlife_kunit_ptr_check", assert_ptr_check),
-    ("__devlife_kunit_skip", skip),
     ("__devlife_kunit_str", assert_str),
     ("kunit_add_action", kunit_add_action),
     ("kunit_add_action_or_reset", kunit_add_action),
@@ -32,7 +29,6 @@ pub(super) static SHIMS: &[(&str, Shim)] = &[
     ),
     ("kunit_device_unregister", kunit_device_unregister),
     ("kunit_driver_create", kunit_driver_create),
-    ("kunit_get_current_test", kunit_get_current_test),
     ("kunit_init_test", kunit_init_test),
     ("kunit_kcalloc", kunit_kcalloc),
     ("kunit_kfree", kunit_kfree),
@@ -46,29 +42,11 @@ pub(super) static SHIMS: &[(&str, Shim)] = &[
     ("kunit_remove_action", kunit_remove_action),
 ];
 
-fn current(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
-    let test = env
-        .kernel
-        .current_test()
-        .map_or(0, |t| env.kernel.obj(t).addr.0);
-    let task = env.state.task;
-    let off = i64::from(env.state.layouts.task_kunit_test);
-    env.write_u64(task.offset_by(off), test, a.site)?;
-    ptr(task)
-}
-
-fn kunit_get_current_test(
+fn kunit_init_test(
     env: &mut KernelEnv<'_>,
-    _: &mut Interp,
-    _: &Args<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
 ) -> Result<Value, Trap> {
-    ptr(env
-        .kernel
-        .current_test()
-        .map_or(Addr::NULL, |t| env.kernel.obj(t).addr))
-}
-
-fn kunit_init_test(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
     let name = env.read_str(a.ptr(1), a.site)?;
     let at = a.ptr(0);
     env.kernel.kunit_init_test(&name, at);
@@ -76,6 +54,17 @@ fn kunit_init_test(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Res
     let s = env.interned_str(&name);
     env.write_u64(at.offset_by(i64::from(l.kunit_name)), s.0, a.site)?;
     env.write_u32(at.offset_by(i64::from(l.kunit_status)), 0, a.site)?;
+    env.write_u64(
+        at.offset_by(offset(interp, "kunit", "log")),
+        a.bits(2),
+        a.site,
+    )?;
+    env.write_u32(
+        at.offset_by(offset(interp, "kunit", "status_comment")),
+        0,
+        a.site,
+    )?;
+    env.sync_kunit_lists(interp);
     void()
 }
 
@@ -85,32 +74,51 @@ fn kunit_cleanup(
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
     let t = env.test(a.ptr(0), "kunit_cleanup", a.site)?;
-    env.with_host(interp, a.site, |k, h| k.kunit_cleanup(h, t))?;
+    synced_host(env, interp, a.site, |k, h| k.kunit_cleanup(h, t))?;
     void()
 }
 
-fn kunit_alloc(env: &mut KernelEnv<'_>, a: &Args<'_>, size: Option<u64>) -> Result<Value, Trap> {
+fn kunit_alloc(
+    env: &mut KernelEnv<'_>,
+    interp: &Interp,
+    a: &Args<'_>,
+    size: Option<u64>,
+) -> Result<Value, Trap> {
     let t = env.test(a.ptr(0), "kunit_kzalloc", a.site)?;
     let Some(size) = size.and_then(|s| u32::try_from(s).ok()) else {
         return ptr(Addr::NULL);
     };
-    ptr(env.model(a.site, |k| k.kunit_kzalloc(t, size))?)
+    let p = env.model(a.site, |k| k.kunit_kzalloc(t, size))?;
+    env.sync_kunit_lists(interp);
+    ptr(p)
 }
 
-fn kunit_kzalloc(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
-    kunit_alloc(env, a, Some(a.bits(1)))
+fn kunit_kzalloc(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    kunit_alloc(env, interp, a, Some(a.bits(1)))
 }
 
-fn kunit_kcalloc(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
-    kunit_alloc(env, a, a.bits(1).checked_mul(a.bits(2)))
+fn kunit_kcalloc(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    kunit_alloc(env, interp, a, a.bits(1).checked_mul(a.bits(2)))
 }
 
-fn kunit_kstrdup(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
+fn kunit_kstrdup(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
     if a.ptr(1).is_null() {
         return ptr(Addr::NULL);
     }
     let s = env.read_str(a.ptr(1), a.site)?;
-    let p = kunit_alloc(env, a, Some(s.len() as u64 + 1))?;
+    let p = kunit_alloc(env, interp, a, Some(s.len() as u64 + 1))?;
     env.kernel
         .mm
         .write(Addr(p.bits), s.as_bytes())
@@ -121,7 +129,7 @@ fn kunit_kstrdup(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Resul
 fn kunit_kfree(env: &mut KernelEnv<'_>, interp: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
     let t = env.test(a.ptr(0), "kunit_kfree", a.site)?;
     let p = a.ptr(1);
-    env.with_host(interp, a.site, |k, h| k.kunit_kfree(h, t, p))?;
+    synced_host(env, interp, a.site, |k, h| k.kunit_kfree(h, t, p))?;
     void()
 }
 
@@ -141,7 +149,11 @@ fn kunit_kfree_const(
     kunit_kfree(env, interp, a)
 }
 
-fn kunit_add_action(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
+fn kunit_add_action(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
     let t = env.test(a.ptr(0), "kunit_add_action", a.site)?;
     if a.bits(1) == 0 {
         env.fail_case(
@@ -156,17 +168,19 @@ fn kunit_add_action(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Re
     }
     env.kernel
         .kunit_add_action(t, FnRef(a.bits(1)), a.bits(2), "kunit action");
+    env.sync_kunit_lists(interp);
     int(0)
 }
 
 fn kunit_remove_action(
     env: &mut KernelEnv<'_>,
-    _: &mut Interp,
+    interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
     let t = env.test(a.ptr(0), "kunit_remove_action", a.site)?;
     env.kernel
         .kunit_remove_action(t, FnRef(a.bits(1)), a.bits(2));
+    env.sync_kunit_lists(interp);
     void()
 }
 
@@ -177,7 +191,9 @@ fn kunit_release_action(
 ) -> Result<Value, Trap> {
     let t = env.test(a.ptr(0), "kunit_release_action", a.site)?;
     let (f, ctx) = (FnRef(a.bits(1)), a.bits(2));
-    env.with_host(interp, a.site, |k, h| k.kunit_release_action(h, t, f, ctx))?;
+    synced_host(env, interp, a.site, |k, h| {
+        k.kunit_release_action(h, t, f, ctx)
+    })?;
     void()
 }
 
@@ -188,7 +204,9 @@ fn kunit_device_register(
 ) -> Result<Value, Trap> {
     let t = env.test(a.ptr(0), "kunit_device_register", a.site)?;
     let name = env.read_str(a.ptr(1), a.site)?;
-    match env.with_host(interp, a.site, |k, h| k.kunit_device_register(h, t, &name))? {
+    match synced_host(env, interp, a.site, |k, h| {
+        k.kunit_device_register(h, t, &name)
+    })? {
         Ok(dev) => {
             if let devlife_model::drivers::base::core::DevKind::Kunit {
                 owned_driver: Some(drv),
@@ -211,7 +229,7 @@ fn kunit_device_register_with_driver(
     let t = env.test(a.ptr(0), "kunit_device_register_with_driver", a.site)?;
     let name = env.read_str(a.ptr(1), a.site)?;
     let drv = env.drv(a.ptr(2), "kunit_device_register_with_driver", a.site)?;
-    match env.with_host(interp, a.site, |k, h| {
+    match synced_host(env, interp, a.site, |k, h| {
         k.kunit_device_register_with_driver(h, t, &name, drv)
     })? {
         Ok(dev) => ptr(env.kernel.obj(dev).addr),
@@ -226,7 +244,9 @@ fn kunit_device_unregister(
 ) -> Result<Value, Trap> {
     let t = env.test(a.ptr(0), "kunit_device_unregister", a.site)?;
     let dev = env.dev(a.ptr(1), "kunit_device_unregister", a.site)?;
-    env.with_host(interp, a.site, |k, h| k.kunit_device_unregister(h, t, dev))?;
+    synced_host(env, interp, a.site, |k, h| {
+        k.kunit_device_unregister(h, t, dev)
+    })?;
     void()
 }
 
@@ -237,7 +257,9 @@ fn kunit_driver_create(
 ) -> Result<Value, Trap> {
     let t = env.test(a.ptr(0), "kunit_driver_create", a.site)?;
     let name = env.read_str(a.ptr(1), a.site)?;
-    match env.with_host(interp, a.site, |k, h| k.kunit_driver_create(h, t, &name))? {
+    match synced_host(env, interp, a.site, |k, h| {
+        k.kunit_driver_create(h, t, &name)
+    })? {
         Ok(drv) => {
             env.mirror_driver_name(drv, &name, a)?;
             ptr(env.kernel.driver(drv).addr)
@@ -399,36 +421,5 @@ fn assert_ptr_check(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Re
 fn assert_fail(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
     let msg = message(env, a, 4)?;
     env.fail_case(a.ptr(0), Kind::from_c(a.bits(1)), a, Failure::Fail, msg)?;
-    void()
-}
-
-fn mark_skipped(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
-    let reason = format_c(env, a.ptr(1), a.rest(2), a.site)?;
-    if let Some(case) = env.state.case.as_mut().filter(|c| c.test_addr == a.ptr(0)) {
-        case.skip = Some(reason);
-    }
-    void()
-}
-
-fn skip(env: &mut KernelEnv<'_>, interp: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
-    mark_skipped(env, interp, a)?;
-    Err(Trap::env(Stop::Skip, a.site))
-}
-
-fn kunit_printk(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
-    let text = format_c(env, a.ptr(2), a.rest(3), a.site)?;
-    let name = env
-        .state
-        .case
-        .as_ref()
-        .filter(|c| c.test_addr == a.ptr(0))
-        .map(|c| c.name.clone());
-    let text = super::libc::strip_level(&text)
-        .trim_end_matches('\n')
-        .to_string();
-    match name {
-        Some(case) => env.print(format!("    # {case}: {text}")),
-        None => env.print(text),
-    }
     void()
 }

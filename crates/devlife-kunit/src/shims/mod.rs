@@ -6,6 +6,9 @@
 mod base;
 mod drm;
 mod kunit;
+mod kunit_resource;
+mod kunit_run;
+mod kunit_stream;
 mod libc;
 mod platform;
 
@@ -198,15 +201,20 @@ pub fn is_known(name: &str) -> bool {
     lookup(name).is_some()
 }
 
+/// Every shim table.
+static ALL: [&[(&str, Shim)]; 8] = [
+    base::SHIMS,
+    platform::SHIMS,
+    kunit::SHIMS,
+    kunit_resource::SHIMS,
+    kunit_run::SHIMS,
+    kunit_stream::SHIMS,
+    drm::SHIMS,
+    libc::SHIMS,
+];
+
 fn lookup(name: &str) -> Option<Shim> {
-    let all = [
-        base::SHIMS,
-        platform::SHIMS,
-        kunit::SHIMS,
-        drm::SHIMS,
-        libc::SHIMS,
-    ];
-    all.iter().find_map(|table| {
+    ALL.iter().find_map(|table| {
         table
             .binary_search_by(|(n, _)| n.cmp(&name))
             .ok()
@@ -223,7 +231,13 @@ pub(crate) fn call(
     site: CSite,
 ) -> Result<Value, Trap> {
     match lookup(name) {
-        Some(shim) => shim(env, interp, &Args { values: args, site }),
+        Some(shim) => {
+            let r = shim(env, interp, &Args { values: args, site });
+            // Any shim may have changed a KUnit resource list (the platform
+            // and DRM helpers add actions): mirror it for C code now.
+            env.sync_kunit_lists(interp);
+            r
+        }
         None => Err(Trap::UnknownFunction {
             name: name.to_string(),
             site,
@@ -235,15 +249,15 @@ pub(crate) fn call(
 mod tests {
     #[test]
     fn every_shim_table_is_sorted_and_unique() {
-        for table in [
-            super::base::SHIMS,
-            super::platform::SHIMS,
-            super::kunit::SHIMS,
-            super::drm::SHIMS,
-            super::libc::SHIMS,
-        ] {
+        for table in super::ALL {
             for w in table.windows(2) {
                 assert!(w[0].0 < w[1].0, "{} before {}", w[0].0, w[1].0);
+            }
+            for (name, _) in table {
+                let tables = super::ALL
+                    .iter()
+                    .filter(|t| t.iter().any(|(n, _)| n == name));
+                assert_eq!(tables.count(), 1, "{name} is in more than one table");
             }
         }
     }

@@ -19,6 +19,7 @@ impl Kernel {
         let t = self.new_object(ObjKind::KunitTest, name.into(), Body::Test(Box::default()));
         self.place(t, addr, None);
         self.kref_init(t, Holder::Caller(&"kunit_init_test"));
+        self.kunit_list_init(t);
         t
     }
 
@@ -46,6 +47,13 @@ impl Kernel {
     /// Sets `current->kunit_test`.
     pub fn set_current_test(&mut self, t: Option<ObjId>) {
         self.kunit.current = t;
+        self.kunit.current_changes += 1;
+    }
+
+    /// How many times the model has set `current->kunit_test` (the runner,
+    /// `kunit_cleanup`), so a host that mirrors it can tell whose change is newer.
+    pub fn current_test_changes(&self) -> u64 {
+        self.kunit.current_changes
     }
 
     /// `kunit_get_current_test` / `current->kunit_test`.
@@ -57,10 +65,14 @@ impl Kernel {
     /// any added while cleaning up, then clears `current->kunit_test`.
     pub fn kunit_cleanup(&mut self, host: &mut dyn Host, t: ObjId) -> KResult<()> {
         self.traced(&"kunit_cleanup", host, |k, host| {
-            while let Some(res) = k.test_mut(t).resources.pop() {
+            while let Some(&res) = k.test(t).resources.last() {
                 k.kunit_resource_unlink_and_put(host, res)?;
+                if k.test(t).resources.last() == Some(&res) {
+                    // Listed without KUnit's bookkeeping: drop it unreleased.
+                    k.test_mut(t).resources.pop();
+                }
             }
-            k.kunit.current = None;
+            k.set_current_test(None);
             Ok(())
         })
     }
