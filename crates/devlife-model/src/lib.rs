@@ -262,6 +262,10 @@ impl Kernel {
     /// Notes the use of `api`; the first use of an API newer than the profile
     /// is recorded as an anachronism.
     pub fn note_api(&mut self, api: trace::FuncName) {
+        // Only the caller's own use counts, not the kernel's internal calls.
+        if self.log.depth() > 0 {
+            return;
+        }
         if let Some(since) = self.profile.anachronism(api) {
             if self.anachronisms.insert(*api) {
                 let site = self.site;

@@ -395,6 +395,7 @@ fn using_a_newer_api_under_v6_1_is_recorded_once() {
         .collect();
     assert_eq!(
         anachronisms,
-        ["kunit_device_register v6.8", "kunit_driver_create v6.8"]
+        ["kunit_device_register v6.8"],
+        "the driver kunit_device_register creates itself is the kernel's business"
     );
 }

@@ -130,6 +130,18 @@ fn load_and_run(
     })
 }
 
+/// One warning per API the file used that is newer than the modelled kernel.
+fn warn_anachronisms(path: &str, kernel: &devlife_model::Kernel) {
+    for e in kernel.log.events() {
+        if let devlife_model::EventKind::Anachronism { api, since } = &e.kind {
+            eprintln!(
+                "devlife: warning: {path} uses {api}(), added in {since}; --kernel {} predates it (modelled as in {since})",
+                kernel.profile.name()
+            );
+        }
+    }
+}
+
 fn explain(profile: Profile, case: Option<&str>, format: Format, path: &str) -> ExitCode {
     let run = match load_and_run(profile, case, Limits::default(), path) {
         Ok(run) => run,
@@ -203,7 +215,10 @@ fn run(profile: Profile, filter: Option<&str>, limits: Limits, files: &[String])
     let mut suites = Vec::new();
     for path in files {
         match load_and_run(profile, filter, limits, path) {
-            Ok(run) => suites.extend(run.results.suites),
+            Ok(run) => {
+                warn_anachronisms(path, &run.kernel);
+                suites.extend(run.results.suites);
+            }
             Err(code) => return code,
         }
     }

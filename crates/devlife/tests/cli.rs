@@ -172,3 +172,19 @@ fn same_input_same_output_byte_for_byte() {
         assert_eq!(a.stderr, b.stderr, "{args:?}");
     }
 }
+
+#[test]
+fn apis_newer_than_the_kernel_are_usable_with_one_warning_each() {
+    let file = "crates/devlife/tests/data/newer-api.c";
+    let out = devlife(&["run", "--kernel", "v6.1", file]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let err = stderr(&out);
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    assert!(
+        warnings[0].contains("kunit_device_register(), added in v6.8"),
+        "{err}"
+    );
+    let out = devlife(&["run", "--kernel", "v6.12", file]);
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+}

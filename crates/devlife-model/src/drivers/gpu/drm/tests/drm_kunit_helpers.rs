@@ -14,7 +14,9 @@ impl Kernel {
         t: ObjId,
     ) -> KResult<Result<DevId, i32>> {
         self.note_api(&"drm_kunit_helper_alloc_device");
-        self.kunit_device_register(host, t, "drm-kunit-mock-device")
+        self.traced(&"drm_kunit_helper_alloc_device", host, |k, host| {
+            k.kunit_device_register(host, t, "drm-kunit-mock-device")
+        })
     }
 
     /// `drm_kunit_helper_free_device`.
@@ -25,7 +27,9 @@ impl Kernel {
         dev: DevId,
     ) -> KResult<()> {
         self.note_api(&"drm_kunit_helper_free_device");
-        self.kunit_device_unregister(host, t, dev)
+        self.traced(&"drm_kunit_helper_free_device", host, |k, host| {
+            k.kunit_device_unregister(host, t, dev)
+        })
     }
 
     /// `__drm_kunit_helper_alloc_drm_device_with_driver`: `__devm_drm_dev_alloc`,
