@@ -368,17 +368,42 @@ struct drm_mode_config {
 	int min_width, min_height, max_width, max_height;
 };
 
+enum drm_minor_type {
+	DRM_MINOR_PRIMARY = 0,
+	DRM_MINOR_RENDER = 2,
+	DRM_MINOR_ACCEL = 32,
+};
+
+struct drm_minor {
+	int index;
+	int type;
+	struct device *kdev;
+	struct drm_device *dev;
+};
+
 struct drm_device {
 	struct kref ref;
 	struct device *dev;
 	const struct drm_driver *driver;
 	void *dev_private;
+	struct drm_minor *primary;
+	struct drm_minor *render;
+	struct drm_minor *accel;
 	bool registered;
 	bool unplugged;
 	u32 driver_features;
 	struct drm_mode_config mode_config;
 	void *devlife_private;
 };
+
+struct file {
+	void *private_data;
+	fmode_t f_mode;
+};
+
+#define O_RDONLY 00
+#define O_WRONLY 01
+#define O_RDWR 02
 
 struct drm_file {
 	struct drm_device *dev;
@@ -761,8 +786,8 @@ void *drmm_kzalloc(struct drm_device *dev, size_t size, gfp_t gfp);
 void *drmm_kmalloc(struct drm_device *dev, size_t size, gfp_t gfp);
 void drmm_kfree(struct drm_device *dev, void *data);
 int drmm_mode_config_init(struct drm_device *dev);
-struct drm_file *drm_devlife_open(struct drm_device *dev);
-void drm_devlife_close(struct drm_file *file);
+struct file *mock_drm_getfile(struct drm_minor *minor, unsigned int flags);
+void fput(struct file *file);
 struct device *drm_kunit_helper_alloc_device(struct kunit *test);
 void drm_kunit_helper_free_device(struct kunit *test, struct device *dev);
 struct drm_device *__drm_kunit_helper_alloc_drm_device_with_driver(struct kunit *test, struct device *dev, size_t size, size_t offset, const struct drm_driver *driver);

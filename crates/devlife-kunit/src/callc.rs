@@ -60,6 +60,9 @@ fn layouts(p: &Program) -> Layouts {
         drm_dev: offset(p, "drm_device", "dev"),
         drm_driver: offset(p, "drm_device", "driver"),
         drm_size: size(p, "drm_device"),
+        drm_minors: ["primary", "render", "accel"].map(|m| offset(p, "drm_device", m)),
+        minor_fields: ["index", "type", "kdev", "dev"].map(|m| offset(p, "drm_minor", m)),
+        file_size: size(p, "file"),
         drmdrv_name: offset(p, "drm_driver", "name"),
         drmdrv_version: offset(p, "drm_driver", "major"),
         drmdrv_features: offset(p, "drm_driver", "driver_features"),
@@ -117,6 +120,7 @@ pub(crate) fn load(
         strings: Default::default(),
         entered: Vec::new(),
         probe_waiters: Vec::new(),
+        files: Default::default(),
     };
     let climits = devlife_c::Limits {
         max_steps: limits.steps,

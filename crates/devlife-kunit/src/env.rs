@@ -49,6 +49,8 @@ pub struct BindState {
     pub entered: Vec<devlife_model::ObjId>,
     /// Completions to complete when a platform device binds.
     pub probe_waiters: Vec<(DevId, Addr)>,
+    /// Open files from `mock_drm_getfile`, by their `struct file`.
+    pub files: std::collections::BTreeMap<Addr, devlife_model::ObjId>,
 }
 
 /// The interpreter's view of the kernel for one stretch of C execution.

@@ -74,6 +74,12 @@ pub struct Layouts {
     pub drm_driver: u32,
     /// `sizeof(struct drm_device)`.
     pub drm_size: u32,
+    /// `struct drm_device`: `primary`, `render`, `accel`.
+    pub drm_minors: [u32; 3],
+    /// `struct drm_minor`: `index`, `type`, `kdev`, `dev`.
+    pub minor_fields: [u32; 4],
+    /// `sizeof(struct file)`.
+    pub file_size: u32,
     /// `struct drm_driver`: `name`.
     pub drmdrv_name: u32,
     /// `struct drm_driver`: `major`, `minor`, `patchlevel`.

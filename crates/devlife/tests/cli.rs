@@ -188,3 +188,17 @@ fn apis_newer_than_the_kernel_are_usable_with_one_warning_each() {
     let out = devlife(&["run", "--kernel", "v6.12", file]);
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_drm_file_open_across_unplug_runs_the_drmm_actions_at_fput() {
+    for kernel in ["v6.1", "v6.12"] {
+        let out = devlife(&[
+            "run",
+            "--kernel",
+            kernel,
+            "crates/devlife/tests/data/drm-file-unplug.c",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{kernel}: {}", stdout(&out));
+        assert!(stdout(&out).contains("    ok 1 file_open_across_unplug_test"));
+    }
+}

@@ -6,7 +6,7 @@ use crate::env::KernelEnv;
 use devlife_c::env::Trap;
 use devlife_c::interp::Interp;
 use devlife_c::value::Value;
-use devlife_model::drivers::gpu::drm::drm_drv::DrmDriver;
+use devlife_model::drivers::gpu::drm::drm_drv::{DrmDriver, MinorType};
 use devlife_model::{Addr, FnRef, ObjId};
 
 /// Sorted by name.
@@ -39,6 +39,8 @@ pub(super) static SHIMS: &[(&str, Shim)] = &[
     ("drmm_kzalloc", drmm_kzalloc),
     ("drmm_mode_config_init", drmm_mode_config_init),
     ("drmm_release_action", drmm_release_action),
+    ("fput", fput),
+    ("mock_drm_getfile", mock_drm_getfile),
 ];
 
 impl KernelEnv<'_> {
@@ -91,6 +93,30 @@ impl KernelEnv<'_> {
             .kernel
             .mm
             .write_u64(at.offset_by(i64::from(l.drm_driver)), driver);
+        self.mirror_minors(drm);
+    }
+
+    /// Writes `drm->primary` / `render` / `accel` and each minor's members
+    /// (the minors live in drmm memory the model allocated).
+    fn mirror_minors(&mut self, drm: ObjId) {
+        let l = self.state.layouts;
+        let at = self.kernel.obj(drm).addr;
+        let minors = self.kernel.drm(drm).minors.clone();
+        for m in minors {
+            let slot = match m.kind {
+                MinorType::Primary => l.drm_minors[0],
+                MinorType::Render => l.drm_minors[1],
+                MinorType::Accel => l.drm_minors[2],
+            };
+            let mm = &mut self.kernel.mm;
+            let _ = mm.write_u64(at.offset_by(i64::from(slot)), m.mem.0);
+            let [index, kind, kdev, dev] = l.minor_fields.map(|o| m.mem.offset_by(i64::from(o)));
+            let _ = mm.write(index, &m.index.to_le_bytes());
+            let _ = mm.write(kind, &(m.kind as u32).to_le_bytes());
+            let kdev_addr = self.kernel.obj(m.kdev).addr.0;
+            let _ = self.kernel.mm.write_u64(kdev, kdev_addr);
+            let _ = self.kernel.mm.write_u64(dev, at.0);
+        }
     }
 }
 
@@ -320,4 +346,43 @@ fn drmm_mode_config_init(
     int(i64::from(
         env.model(a.site, |k| k.drmm_mode_config_init(drm))?,
     ))
+}
+
+/// `mock_drm_getfile`: an open file on the minor's drm_device, holding a
+/// reference until its last `fput`.
+fn mock_drm_getfile(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
+    let minor = a.ptr(0);
+    let drm = env.state.layouts.minor_fields[3];
+    let drm_addr = Addr(env.read_u64(minor.offset_by(i64::from(drm)), a.site)?);
+    let drm = env.drm(drm_addr, "mock_drm_getfile", a.site)?;
+    match env.model(a.site, |k| k.mock_drm_getfile(drm))? {
+        Ok(file) => {
+            let size = env.state.layouts.file_size;
+            let at = env
+                .kernel
+                .kmalloc(size, devlife_model::AllocKind::Kmalloc, "struct file");
+            env.state.files.insert(at, file);
+            ptr(at)
+        }
+        Err(e) => err_ptr(e),
+    }
+}
+
+/// `fput` of a file from `mock_drm_getfile`: its release drops the
+/// drm_device reference (synchronously; the kernel defers it to a worker).
+fn fput(env: &mut KernelEnv<'_>, interp: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
+    let at = a.ptr(0);
+    let Some(file) = env.state.files.remove(&at) else {
+        return Err(Trap::env(
+            crate::env::Stop::Fault(devlife_model::Fault::NotAnObject {
+                addr: at,
+                expected: "struct file",
+                api: "fput",
+            }),
+            a.site,
+        ));
+    };
+    env.with_host(interp, a.site, |k, h| k.drm_release(h, file))?;
+    env.model(a.site, |k| k.kfree(at))?;
+    void()
 }
