@@ -8,7 +8,7 @@ use devlife_c::interp::Interp;
 use devlife_c::value::Value;
 use devlife_model::drivers::base::core::DevKind;
 use devlife_model::drivers::base::driver::DriverOps;
-use devlife_model::{Addr, DevId, DrvId};
+use devlife_model::{Addr, DevId, DrvId, Host, KResult, Kernel};
 
 /// Sorted by name.
 pub(super) static SHIMS: &[(&str, Shim)] = &[
@@ -107,17 +107,35 @@ fn platform_device_add(
     })?))
 }
 
+/// The teardown calls (`platform_device_del`, `_put`, `_unregister`): NULL
+/// and `ERR_PTR` values are ignored, as the kernel does.
+fn pdev_teardown(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+    api: &'static str,
+    op: fn(&mut Kernel, &mut dyn Host, DevId) -> KResult<()>,
+) -> Result<Value, Trap> {
+    if a.ptr(0).is_null() || a.ptr(0).is_err() {
+        return void();
+    }
+    let dev = env.pdev(a.ptr(0), api, a.site)?;
+    env.with_host(interp, a.site, |k, h| op(k, h, dev))?;
+    void()
+}
+
 fn platform_device_del(
     env: &mut KernelEnv<'_>,
     interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
-    if a.ptr(0).is_null() || a.ptr(0).is_err() {
-        return void();
-    }
-    let dev = env.pdev(a.ptr(0), "platform_device_del", a.site)?;
-    env.with_host(interp, a.site, |k, h| k.platform_device_del(h, dev))?;
-    void()
+    pdev_teardown(
+        env,
+        interp,
+        a,
+        "platform_device_del",
+        Kernel::platform_device_del,
+    )
 }
 
 fn platform_device_put(
@@ -125,12 +143,13 @@ fn platform_device_put(
     interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
-    if a.ptr(0).is_null() || a.ptr(0).is_err() {
-        return void();
-    }
-    let dev = env.pdev(a.ptr(0), "platform_device_put", a.site)?;
-    env.with_host(interp, a.site, |k, h| k.platform_device_put(h, dev))?;
-    void()
+    pdev_teardown(
+        env,
+        interp,
+        a,
+        "platform_device_put",
+        Kernel::platform_device_put,
+    )
 }
 
 fn platform_device_unregister(
@@ -138,12 +157,13 @@ fn platform_device_unregister(
     interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
-    if a.ptr(0).is_null() || a.ptr(0).is_err() {
-        return void();
-    }
-    let dev = env.pdev(a.ptr(0), "platform_device_unregister", a.site)?;
-    env.with_host(interp, a.site, |k, h| k.platform_device_unregister(h, dev))?;
-    void()
+    pdev_teardown(
+        env,
+        interp,
+        a,
+        "platform_device_unregister",
+        Kernel::platform_device_unregister,
+    )
 }
 
 fn register_simple(

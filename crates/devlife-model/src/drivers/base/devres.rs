@@ -125,18 +125,29 @@ impl Kernel {
         matches!(kind, ResKind::Action { action: Action::User(f), data: d } if *f == action && *d == data)
     }
 
+    /// Unlinks the newest devres entry of `dev` matching `pred`; when there
+    /// is none, the kernel's WARN for `api`.
+    fn devres_take_newest(
+        &mut self,
+        dev: DevId,
+        api: &'static str,
+        pred: impl Fn(&ResKind) -> bool,
+    ) -> Option<ResId> {
+        match self.devres_find_newest(dev, pred) {
+            Some(pos) => Some(self.dev_mut(dev).devres.remove(pos)),
+            None => {
+                self.warn(Warning::DevresNotFound { dev, api });
+                None
+            }
+        }
+    }
+
     /// `devm_remove_action`: forgets the newest matching action without running it.
     pub fn devm_remove_action(&mut self, dev: DevId, action: FnRef, data: u64) -> KResult<()> {
         self.check_live(dev, "devm_remove_action")?;
-        match self.devres_find_newest(dev, |k| Self::action_matches(k, action, data)) {
-            Some(pos) => {
-                let id = self.dev_mut(dev).devres.remove(pos);
-                self.res_unlink(id);
-            }
-            None => self.warn(Warning::DevresNotFound {
-                dev,
-                api: "devm_remove_action",
-            }),
+        let matches = |k: &ResKind| Self::action_matches(k, action, data);
+        if let Some(id) = self.devres_take_newest(dev, "devm_remove_action", matches) {
+            self.res_unlink(id);
         }
         Ok(())
     }
@@ -150,17 +161,11 @@ impl Kernel {
         data: u64,
     ) -> KResult<()> {
         self.check_live(dev, "devm_release_action")?;
-        match self.devres_find_newest(dev, |k| Self::action_matches(k, action, data)) {
-            Some(pos) => {
-                let id = self.dev_mut(dev).devres.remove(pos);
-                self.traced(&"devm_release_action", host, |k, host| {
-                    k.res_release(host, id)
-                })?;
-            }
-            None => self.warn(Warning::DevresNotFound {
-                dev,
-                api: "devm_release_action",
-            }),
+        let matches = |k: &ResKind| Self::action_matches(k, action, data);
+        if let Some(id) = self.devres_take_newest(dev, "devm_release_action", matches) {
+            self.traced(&"devm_release_action", host, |k, host| {
+                k.res_release(host, id)
+            })?;
         }
         Ok(())
     }
@@ -190,20 +195,11 @@ impl Kernel {
         if addr.0 <= ZERO_SIZE_PTR.0 {
             return Ok(());
         }
-        let found = self.devres_find_newest(
-            dev,
-            |k| matches!(k, ResKind::Memory { alloc } if addr == Addr::new(*alloc, 0)),
-        );
-        match found {
-            Some(pos) => {
-                let id = self.dev_mut(dev).devres.remove(pos);
-                self.res_unlink(id);
-                self.kfree(addr)?;
-            }
-            None => self.warn(Warning::DevresNotFound {
-                dev,
-                api: "devm_kfree",
-            }),
+        let is_it =
+            |k: &ResKind| matches!(k, ResKind::Memory { alloc } if addr == Addr::new(*alloc, 0));
+        if let Some(id) = self.devres_take_newest(dev, "devm_kfree", is_it) {
+            self.res_unlink(id);
+            self.kfree(addr)?;
         }
         Ok(())
     }
