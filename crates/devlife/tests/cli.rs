@@ -208,7 +208,13 @@ fn a_null_dereference_fails_the_case_like_an_oops_and_the_suite_goes_on() {
     let out = devlife(&["run", "crates/devlife/tests/data/null-deref.c"]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    assert!(text.contains("    # null_deref_test: error: null pointer dereference"), "{text}");
+    assert!(
+        text.contains("    # null_deref_test: error: null pointer dereference"),
+        "{text}"
+    );
     assert!(text.contains("null-deref.c:11:2"), "{text}");
-    assert!(text.contains("    not ok 1 null_deref_test\n    ok 2 after_test\n"), "{text}");
+    assert!(
+        text.contains("    not ok 1 null_deref_test\n    ok 2 after_test\n"),
+        "{text}"
+    );
 }
