@@ -295,19 +295,15 @@ impl Interp {
         if self.depth == 0 {
             self.steps = 0;
         }
-        let sig = p.types.func_sig(func.ty).cloned();
-        let ret = sig.as_ref().map_or(TypeId::VOID, |s| s.ret);
+        let sig = p.types.func_sig(func.ty);
+        let ret = sig.map_or(TypeId::VOID, |s| s.ret);
         let Some(body) = &func.body else {
             let v = env.call_external(self, &func.name, args, func.site)?;
             return Ok(self.convert(v, ret));
         };
         let base = self.slots.len();
         for (i, a) in args.iter().enumerate().take(body.params.len()) {
-            let pty = sig
-                .as_ref()
-                .and_then(|s| s.params.get(i))
-                .copied()
-                .unwrap_or(a.ty);
+            let pty = sig.and_then(|s| s.params.get(i)).copied().unwrap_or(a.ty);
             let v = self.convert(*a, pty);
             self.slots.push(v.bits);
         }

@@ -20,6 +20,8 @@ use devlife_c::interp::Interp;
 use devlife_c::source::Site as CSite;
 use devlife_c::value::{Addr as CAddr, Value};
 use devlife_model::{Addr, DevId, DrvId, Fault, KResult, Kernel, ObjId};
+use rustc_hash::FxHashMap;
+use std::sync::OnceLock;
 
 /// A shim: the C arguments in, the C result out.
 pub(crate) type Shim = fn(&mut KernelEnv<'_>, &mut Interp, &Args<'_>) -> Result<Value, Trap>;
@@ -213,13 +215,16 @@ static ALL: [&[(&str, Shim)]; 8] = [
     libc::SHIMS,
 ];
 
+/// Every shim by name, built once from [`ALL`]: a shim is looked up on every
+/// call of a kernel API, and hashing the name once beats binary searches of
+/// eight tables.
+fn by_name() -> &'static FxHashMap<&'static str, Shim> {
+    static MAP: OnceLock<FxHashMap<&'static str, Shim>> = OnceLock::new();
+    MAP.get_or_init(|| ALL.iter().flat_map(|table| table.iter().copied()).collect())
+}
+
 fn lookup(name: &str) -> Option<Shim> {
-    ALL.iter().find_map(|table| {
-        table
-            .binary_search_by(|(n, _)| n.cmp(&name))
-            .ok()
-            .map(|i| table[i].1)
-    })
+    by_name().get(name).copied()
 }
 
 /// Calls the shim `name`.

@@ -1,0 +1,70 @@
+//! Benchmark: `benches/bulk-lifetimes.c`, the bulk lifetime loops of the
+//! real kernel's speed table (`shared/conformance/README.md`), through the
+//! C interpreter with the event log on. Each case runs in process (parse
+//! included) and reports modelled kernel API calls per second; the whole
+//! file also runs as a process. Run with `cargo bench -p devlife --bench bulk`
+//! (the process figure needs `cargo build --release -p devlife` first).
+// criterion's macros generate undocumented functions.
+#![allow(missing_docs)]
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use devlife_kunit::{run_file, Filter, Limits};
+use devlife_model::Profile;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// The cases, with the kernel API calls each makes (as the kernel's table
+/// counts them: per iteration × iterations).
+const CASES: &[(&str, u64)] = &[
+    // root_device_register; devm_add_action_or_reset; root_device_unregister
+    ("root_device_devm_action", 3 * 100_000),
+    // platform_device_register_simple; probe's devm_add_action_or_reset;
+    // platform_device_unregister
+    ("platform_device_probe_devm", 3 * 100_000),
+    // devm_add_action_or_reset
+    ("devm_actions_one_root", 100_000),
+    // kunit_device_register; devm_drm_dev_alloc; drmm_add_action_or_reset;
+    // drm_dev_register; drm_dev_unregister; kunit_device_unregister
+    ("drm_device_drmm_action", 6 * 10_000),
+];
+
+const FILE: &str = "benches/bulk-lifetimes.c";
+
+fn bench(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let text = std::fs::read_to_string(root.join(FILE)).expect("read the bench file");
+    let mut group = c.benchmark_group("bulk-lifetimes");
+    group.sample_size(10);
+    for &(case, calls) in CASES {
+        let filter = Filter::parse(Some(&format!("bulk-lifetimes.{case}"))).expect("filter");
+        group.throughput(Throughput::Elements(calls));
+        group.bench_function(format!("in-process/{case}"), |b| {
+            b.iter(|| {
+                let run = run_file(FILE, &text, Profile::V6_12, &filter, Limits::default())
+                    .expect("bench file loads");
+                assert!(run.ktap.contains("\nok 1 bulk-lifetimes"), "{}", run.ktap);
+                run.kernel
+            })
+        });
+    }
+    let exe = root.join("target/release/devlife");
+    if exe.exists() {
+        group.throughput(Throughput::Elements(CASES.iter().map(|c| c.1).sum()));
+        group.bench_function("process/all-cases", |b| {
+            b.iter(|| {
+                let status = Command::new(&exe)
+                    .current_dir(&root)
+                    .args(["run", FILE])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .expect("devlife");
+                assert!(status.success());
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
