@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::{FnCtx, LResult, Lowerer, Reported, Sym};
+use super::{fld, FnCtx, LResult, Lowerer, Reported, Sym};
 use crate::ast::{FuncId, Function, Global, GlobalId, Stmt};
 use crate::source::Site;
 use crate::types::{FuncSig, IntTy, TypeId, TypeKind};
@@ -54,7 +54,7 @@ impl<'a> Lowerer<'a> {
                 _ => {}
             }
         }
-        let Some(t) = n.child_by_field_name("type") else {
+        let Some(t) = n.child_by_field_id(fld().ty) else {
             return self.err(n, "declaration without a type");
         };
         let ty = self.type_spec(t)?;
@@ -139,7 +139,7 @@ impl<'a> Lowerer<'a> {
 
     /// `typeof(name)` where tree-sitter saw a macro-like type specifier.
     fn typeof_spec(&mut self, n: Node<'_>) -> LResult<TypeId> {
-        let name = n.child_by_field_name("name").map(|c| self.text(c));
+        let name = n.child_by_field_id(fld().name).map(|c| self.text(c));
         let arg = self
             .kids(n)
             .into_iter()
@@ -150,7 +150,7 @@ impl<'a> Lowerer<'a> {
         let Some(arg) = arg else {
             return self.unsupported(n, "typeof");
         };
-        let inner = arg.child_by_field_name("type");
+        let inner = arg.child_by_field_id(fld().ty);
         if let Some(t) =
             inner.filter(|t| t.kind() == "type_identifier" && arg.named_child_count() == 1)
         {
@@ -167,7 +167,7 @@ impl<'a> Lowerer<'a> {
     /// A `type_descriptor` (type name in casts, sizeof, ...).
     pub(crate) fn type_descriptor(&mut self, n: Node<'_>) -> LResult<TypeId> {
         let specs = self.specs(n)?;
-        match n.child_by_field_name("declarator") {
+        match n.child_by_field_id(fld().declarator) {
             Some(d) => Ok(self.declarator(specs.ty, d)?.ty),
             None => Ok(specs.ty),
         }
@@ -179,7 +179,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn declarator_inner(&mut self, base: TypeId, n: Node<'_>) -> LResult<Declared> {
-        let inner = n.child_by_field_name("declarator");
+        let inner = n.child_by_field_id(fld().declarator);
         match n.kind() {
             "identifier" | "field_identifier" | "type_identifier" | "primitive_type" => {
                 Ok(Declared {
@@ -233,7 +233,7 @@ impl<'a> Lowerer<'a> {
             let name = self.types.name(elem);
             return self.err(n, format!("array has incomplete element type `{name}`"));
         }
-        let len = match n.child_by_field_name("size") {
+        let len = match n.child_by_field_id(fld().size) {
             None => None,
             Some(s) if self.text(s) == "*" => return self.unsupported(s, "variable-length array"),
             Some(s) => {
@@ -261,7 +261,7 @@ impl<'a> Lowerer<'a> {
         ) {
             return self.err(n, "function cannot return an array or function");
         }
-        let (params, variadic) = match n.child_by_field_name("parameters") {
+        let (params, variadic) = match n.child_by_field_id(fld().parameters) {
             Some(p) => self.parameter_list(p)?,
             None => (Vec::new(), true),
         };
@@ -288,7 +288,7 @@ impl<'a> Lowerer<'a> {
                 "variadic_parameter" => variadic = true,
                 "parameter_declaration" => {
                     let specs = self.specs(k)?;
-                    let d = match k.child_by_field_name("declarator") {
+                    let d = match k.child_by_field_id(fld().declarator) {
                         Some(d) => self.declarator(specs.ty, d)?,
                         None => Declared {
                             name: None,
@@ -323,14 +323,14 @@ impl<'a> Lowerer<'a> {
 
     fn struct_spec(&mut self, n: Node<'_>, is_union: bool) -> LResult<TypeId> {
         let name = n
-            .child_by_field_name("name")
+            .child_by_field_id(fld().name)
             .map(|c| self.text(c).to_string());
         for k in self.kids(n) {
             if k.kind() == "attribute_specifier" {
                 self.check_attribute(k)?;
             }
         }
-        let Some(body) = n.child_by_field_name("body") else {
+        let Some(body) = n.child_by_field_id(fld().body) else {
             let Some(name) = name else {
                 return self.err(n, "struct without name or body");
             };
@@ -403,8 +403,9 @@ impl<'a> Lowerer<'a> {
         let mut c = f.walk();
         let decls: Vec<Node> = f.children_by_field_name("declarator", &mut c).collect();
         if decls.is_empty() {
-            let anon = f.child_by_field_name("type").is_some_and(|t| {
-                t.child_by_field_name("name").is_none() && t.child_by_field_name("body").is_some()
+            let anon = f.child_by_field_id(fld().ty).is_some_and(|t| {
+                t.child_by_field_id(fld().name).is_none()
+                    && t.child_by_field_id(fld().body).is_some()
             });
             return Ok(if anon {
                 vec![(None, specs.ty)]
@@ -431,9 +432,9 @@ impl<'a> Lowerer<'a> {
 
     fn enum_spec(&mut self, n: Node<'_>) -> LResult<TypeId> {
         let name = n
-            .child_by_field_name("name")
+            .child_by_field_id(fld().name)
             .map(|c| self.text(c).to_string());
-        let Some(body) = n.child_by_field_name("body") else {
+        let Some(body) = n.child_by_field_id(fld().body) else {
             return Ok(name
                 .and_then(|nm| self.lookup_tag(&nm))
                 .unwrap_or(TypeId::UINT));
@@ -444,10 +445,10 @@ impl<'a> Lowerer<'a> {
             if e.kind() != "enumerator" {
                 continue;
             }
-            let Some(en) = e.child_by_field_name("name") else {
+            let Some(en) = e.child_by_field_id(fld().name) else {
                 continue;
             };
-            if let Some(v) = e.child_by_field_name("value") {
+            if let Some(v) = e.child_by_field_id(fld().value) {
                 match self.const_int(v)? {
                     Some(x) => next = x,
                     None => return self.err(v, "enumerator value is not an integer constant"),
@@ -516,8 +517,8 @@ impl<'a> Lowerer<'a> {
     fn one_declarator(&mut self, specs: &Specs, d: Node<'_>) -> LResult<Option<Stmt>> {
         let (dnode, init) = if d.kind() == "init_declarator" {
             (
-                d.child_by_field_name("declarator"),
-                d.child_by_field_name("value"),
+                d.child_by_field_id(fld().declarator),
+                d.child_by_field_id(fld().value),
             )
         } else {
             (Some(d), None)
@@ -741,7 +742,7 @@ impl<'a> Lowerer<'a> {
     /// A function definition.
     pub(crate) fn function_def(&mut self, n: Node<'_>) -> LResult<()> {
         let specs = self.specs(n)?;
-        let Some(dn) = n.child_by_field_name("declarator") else {
+        let Some(dn) = n.child_by_field_id(fld().declarator) else {
             return self.err(n, "function definition without declarator");
         };
         let d = self.declarator(specs.ty, dn)?;
@@ -760,7 +761,7 @@ impl<'a> Lowerer<'a> {
         if self.types.is_aggregate(ret) {
             return self.unsupported(dn, "function returning a struct by value");
         }
-        let Some(body) = n.child_by_field_name("body") else {
+        let Some(body) = n.child_by_field_id(fld().body) else {
             return self.err(n, "function definition without body");
         };
         self.fctx = Some(FnCtx {

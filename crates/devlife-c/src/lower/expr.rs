@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::{LResult, Lowerer, Sym};
+use super::{fld, LResult, Lowerer, Sym};
 use crate::ast::{BinOp, Callee, CastOp, Expr, ExprKind, UnOp};
 use crate::source::Site;
 use crate::types::{IntTy, TypeId, TypeKind};
@@ -227,8 +227,8 @@ impl<'a> Lowerer<'a> {
 
     fn comma(&mut self, n: Node<'_>) -> LResult<Expr> {
         let (Some(l), Some(r)) = (
-            n.child_by_field_name("left"),
-            n.child_by_field_name("right"),
+            n.child_by_field_id(fld().left),
+            n.child_by_field_id(fld().right),
         ) else {
             return self.err(n, "malformed comma expression");
         };
@@ -372,9 +372,9 @@ impl<'a> Lowerer<'a> {
 
     fn binary(&mut self, n: Node<'_>) -> LResult<Expr> {
         let (Some(l), Some(r), Some(o)) = (
-            n.child_by_field_name("left"),
-            n.child_by_field_name("right"),
-            n.child_by_field_name("operator"),
+            n.child_by_field_id(fld().left),
+            n.child_by_field_id(fld().right),
+            n.child_by_field_id(fld().operator),
         ) else {
             return self.err(n, "malformed binary expression");
         };
@@ -531,8 +531,8 @@ impl<'a> Lowerer<'a> {
 
     fn unary(&mut self, n: Node<'_>) -> LResult<Expr> {
         let (Some(o), Some(arg)) = (
-            n.child_by_field_name("operator"),
-            n.child_by_field_name("argument"),
+            n.child_by_field_id(fld().operator),
+            n.child_by_field_id(fld().argument),
         ) else {
             return self.err(n, "malformed unary expression");
         };
@@ -577,8 +577,8 @@ impl<'a> Lowerer<'a> {
 
     fn pointer_expr(&mut self, n: Node<'_>) -> LResult<Expr> {
         let (Some(o), Some(arg)) = (
-            n.child_by_field_name("operator"),
-            n.child_by_field_name("argument"),
+            n.child_by_field_id(fld().operator),
+            n.child_by_field_id(fld().argument),
         ) else {
             return self.err(n, "malformed pointer expression");
         };
@@ -622,8 +622,8 @@ impl<'a> Lowerer<'a> {
 
     fn update(&mut self, n: Node<'_>) -> LResult<Expr> {
         let (Some(o), Some(arg)) = (
-            n.child_by_field_name("operator"),
-            n.child_by_field_name("argument"),
+            n.child_by_field_id(fld().operator),
+            n.child_by_field_id(fld().argument),
         ) else {
             return self.err(n, "malformed increment");
         };
@@ -667,9 +667,9 @@ impl<'a> Lowerer<'a> {
 
     fn assignment(&mut self, n: Node<'_>) -> LResult<Expr> {
         let (Some(l), Some(r), Some(o)) = (
-            n.child_by_field_name("left"),
-            n.child_by_field_name("right"),
-            n.child_by_field_name("operator"),
+            n.child_by_field_id(fld().left),
+            n.child_by_field_id(fld().right),
+            n.child_by_field_id(fld().operator),
         ) else {
             return self.err(n, "malformed assignment");
         };
@@ -734,8 +734,8 @@ impl<'a> Lowerer<'a> {
 
     fn call(&mut self, n: Node<'_>) -> LResult<Expr> {
         let (Some(f), Some(al)) = (
-            n.child_by_field_name("function"),
-            n.child_by_field_name("arguments"),
+            n.child_by_field_id(fld().function),
+            n.child_by_field_id(fld().arguments),
         ) else {
             return self.err(n, "malformed call");
         };
@@ -834,9 +834,9 @@ impl<'a> Lowerer<'a> {
 
     fn field(&mut self, n: Node<'_>) -> LResult<Expr> {
         let (Some(arg), Some(fld), Some(o)) = (
-            n.child_by_field_name("argument"),
-            n.child_by_field_name("field"),
-            n.child_by_field_name("operator"),
+            n.child_by_field_id(fld().argument),
+            n.child_by_field_id(fld().field),
+            n.child_by_field_id(fld().operator),
         ) else {
             return self.err(n, "malformed member access");
         };
@@ -876,8 +876,8 @@ impl<'a> Lowerer<'a> {
 
     fn subscript(&mut self, n: Node<'_>) -> LResult<Expr> {
         let (Some(a), Some(i)) = (
-            n.child_by_field_name("argument"),
-            n.child_by_field_name("index"),
+            n.child_by_field_id(fld().argument),
+            n.child_by_field_id(fld().index),
         ) else {
             return self.err(n, "malformed subscript");
         };
@@ -900,12 +900,12 @@ impl<'a> Lowerer<'a> {
 
     fn conditional(&mut self, n: Node<'_>) -> LResult<Expr> {
         let (Some(c), Some(b)) = (
-            n.child_by_field_name("condition"),
-            n.child_by_field_name("alternative"),
+            n.child_by_field_id(fld().condition),
+            n.child_by_field_id(fld().alternative),
         ) else {
             return self.err(n, "malformed conditional expression");
         };
-        let Some(a) = n.child_by_field_name("consequence") else {
+        let Some(a) = n.child_by_field_id(fld().consequence) else {
             return self.elvis(c, b, n);
         };
         let c = self.scalar(c)?;
@@ -962,8 +962,8 @@ impl<'a> Lowerer<'a> {
 
     fn cast_expr(&mut self, n: Node<'_>) -> LResult<Expr> {
         let (Some(t), Some(v)) = (
-            n.child_by_field_name("type"),
-            n.child_by_field_name("value"),
+            n.child_by_field_id(fld().ty),
+            n.child_by_field_id(fld().value),
         ) else {
             return self.err(n, "malformed cast");
         };
@@ -978,9 +978,9 @@ impl<'a> Lowerer<'a> {
     }
 
     fn sizeof(&mut self, n: Node<'_>) -> LResult<Expr> {
-        let ty = if let Some(t) = n.child_by_field_name("type") {
+        let ty = if let Some(t) = n.child_by_field_id(fld().ty) {
             self.type_descriptor(t)?
-        } else if let Some(v) = n.child_by_field_name("value") {
+        } else if let Some(v) = n.child_by_field_id(fld().value) {
             match self.paren_typedef(v) {
                 Some(t) => t,
                 None => self.expr(v)?.ty,
@@ -1000,7 +1000,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn alignof(&mut self, n: Node<'_>) -> LResult<Expr> {
-        let Some(t) = n.child_by_field_name("type") else {
+        let Some(t) = n.child_by_field_id(fld().ty) else {
             return self.err(n, "malformed alignof");
         };
         let ty = self.type_descriptor(t)?;
@@ -1010,8 +1010,8 @@ impl<'a> Lowerer<'a> {
 
     fn offsetof(&mut self, n: Node<'_>) -> LResult<Expr> {
         let (Some(t), Some(m)) = (
-            n.child_by_field_name("type"),
-            n.child_by_field_name("member"),
+            n.child_by_field_id(fld().ty),
+            n.child_by_field_id(fld().member),
         ) else {
             return self.err(n, "malformed offsetof");
         };
@@ -1025,8 +1025,8 @@ impl<'a> Lowerer<'a> {
 
     fn compound_literal(&mut self, n: Node<'_>) -> LResult<Expr> {
         let (Some(t), Some(v)) = (
-            n.child_by_field_name("type"),
-            n.child_by_field_name("value"),
+            n.child_by_field_id(fld().ty),
+            n.child_by_field_id(fld().value),
         ) else {
             return self.err(n, "malformed compound literal");
         };

@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::{LResult, Lowerer};
+use super::{fld, LResult, Lowerer};
 use crate::ast::{Init, InitOp};
 use crate::types::{TypeId, TypeKind};
 
@@ -120,7 +120,7 @@ impl<'a> Lowerer<'a> {
                 let mut c = k.walk();
                 let designators: Vec<Node> =
                     k.children_by_field_name("designator", &mut c).collect();
-                if let Some(value) = k.child_by_field_name("value") {
+                if let Some(value) = k.child_by_field_id(fld().value) {
                     out.push(Item { designators, value });
                 }
             } else if k.kind() != "comment" {

@@ -21,6 +21,65 @@ use crate::parse::Rendered;
 use crate::source::Site;
 use crate::types::{TypeId, TypeTable};
 
+/// tree-sitter-c field ids, resolved once by name (looking a field up by
+/// name on every node is a linear string search in tree-sitter).
+pub(crate) struct Fields {
+    pub ty: u16,
+    pub name: u16,
+    pub declarator: u16,
+    pub size: u16,
+    pub parameters: u16,
+    pub body: u16,
+    pub value: u16,
+    pub left: u16,
+    pub right: u16,
+    pub operator: u16,
+    pub argument: u16,
+    pub function: u16,
+    pub arguments: u16,
+    pub field: u16,
+    pub index: u16,
+    pub condition: u16,
+    pub alternative: u16,
+    pub consequence: u16,
+    pub member: u16,
+    pub initializer: u16,
+    pub update: u16,
+}
+
+/// The field ids of tree-sitter-c.
+pub(crate) fn fld() -> &'static Fields {
+    static FIELDS: std::sync::OnceLock<Fields> = std::sync::OnceLock::new();
+    FIELDS.get_or_init(|| {
+        let lang: tree_sitter::Language = tree_sitter_c::LANGUAGE.into();
+        // An unknown name maps to 0, which no child carries.
+        let id = |n: &str| lang.field_id_for_name(n).map_or(0, |f| f.get());
+        Fields {
+            ty: id("type"),
+            name: id("name"),
+            declarator: id("declarator"),
+            size: id("size"),
+            parameters: id("parameters"),
+            body: id("body"),
+            value: id("value"),
+            left: id("left"),
+            right: id("right"),
+            operator: id("operator"),
+            argument: id("argument"),
+            function: id("function"),
+            arguments: id("arguments"),
+            field: id("field"),
+            index: id("index"),
+            condition: id("condition"),
+            alternative: id("alternative"),
+            consequence: id("consequence"),
+            member: id("member"),
+            initializer: id("initializer"),
+            update: id("update"),
+        }
+    })
+}
+
 /// Marker: an error was recorded.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Reported;

@@ -2,7 +2,7 @@
 
 use tree_sitter::Node;
 
-use super::{LResult, Lowerer, Reported};
+use super::{fld, LResult, Lowerer, Reported};
 use crate::ast::{Block, Expr, Stmt};
 use crate::types::IntTy;
 
@@ -124,7 +124,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn condition(&mut self, n: Node<'_>) -> LResult<Expr> {
-        let Some(c) = n.child_by_field_name("condition") else {
+        let Some(c) = n.child_by_field_id(fld().condition) else {
             return self.err(n, "missing condition");
         };
         let c = if c.kind() == "parenthesized_expression" {
@@ -140,11 +140,11 @@ impl<'a> Lowerer<'a> {
 
     fn if_stmt(&mut self, n: Node<'_>) -> LResult<Stmt> {
         let c = self.condition(n)?;
-        let Some(then) = n.child_by_field_name("consequence") else {
+        let Some(then) = n.child_by_field_id(fld().consequence) else {
             return self.err(n, "missing `if` body");
         };
         let then = self.stmt(then)?;
-        let els = match n.child_by_field_name("alternative") {
+        let els = match n.child_by_field_id(fld().alternative) {
             Some(a) => {
                 let s = if a.kind() == "else_clause" {
                     a.named_child(0)
@@ -162,7 +162,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn loop_body(&mut self, n: Node<'_>) -> LResult<Stmt> {
-        let Some(b) = n.child_by_field_name("body") else {
+        let Some(b) = n.child_by_field_id(fld().body) else {
             return self.err(n, "missing loop body");
         };
         if let Some(f) = self.fctx.as_mut() {
@@ -200,16 +200,16 @@ impl<'a> Lowerer<'a> {
     }
 
     fn for_parts(&mut self, n: Node<'_>) -> LResult<(Vec<Stmt>, Stmt)> {
-        let init = match n.child_by_field_name("initializer") {
+        let init = match n.child_by_field_id(fld().initializer) {
             Some(i) if i.kind() == "declaration" => self.declaration(i)?,
             Some(i) => vec![Stmt::Expr(self.rexpr(i)?)],
             None => Vec::new(),
         };
-        let cond = match n.child_by_field_name("condition") {
+        let cond = match n.child_by_field_id(fld().condition) {
             Some(c) => Some(self.scalar(c)?),
             None => None,
         };
-        let step = match n.child_by_field_name("update") {
+        let step = match n.child_by_field_id(fld().update) {
             Some(u) => Some(self.rexpr(u)?),
             None => None,
         };
@@ -262,7 +262,7 @@ impl<'a> Lowerer<'a> {
         let ty = self.promote(c.ty);
         let c = self.cast_to(c, ty, n)?;
         let it = self.types.int_ty(ty).unwrap_or(IntTy::INT);
-        let Some(body) = n.child_by_field_name("body") else {
+        let Some(body) = n.child_by_field_id(fld().body) else {
             return self.err(n, "missing switch body");
         };
         if body.kind() != "compound_statement" {
@@ -308,7 +308,7 @@ impl<'a> Lowerer<'a> {
                 }
                 continue;
             }
-            let value = k.child_by_field_name("value");
+            let value = k.child_by_field_id(fld().value);
             match value {
                 Some(v) => match self.const_int(v) {
                     Ok(Some(x)) => {

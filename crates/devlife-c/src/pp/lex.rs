@@ -52,11 +52,36 @@ impl PpToken {
     }
 }
 
-const PUNCTS: [&str; 48] = [
-    "<<=", ">>=", "...", "->", "++", "--", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "*=",
-    "/=", "%=", "+=", "-=", "&=", "^=", "|=", "##", "[", "]", "(", ")", "{", "}", ".", "&", "*",
-    "+", "-", "~", "!", "/", "%", "<", ">", "^", "|", "?", ":", ";", "=", ",", "#",
-];
+/// Length of the punctuator at the start of `s` (longest match), 0 if none.
+fn punct_len(s: &[u8]) -> usize {
+    let at = |k: usize| s.get(k).copied().unwrap_or(0);
+    let (c0, c1, c2) = (at(0), at(1), at(2));
+    if matches!(
+        (c0, c1, c2),
+        (b'<', b'<', b'=') | (b'>', b'>', b'=') | (b'.', b'.', b'.')
+    ) {
+        return 3;
+    }
+    if matches!(
+        (c0, c1),
+        (b'-', b'>')
+            | (b'+', b'+')
+            | (b'-', b'-')
+            | (b'<', b'<')
+            | (b'>', b'>')
+            | (b'<', b'=')
+            | (b'>', b'=')
+            | (b'=', b'=')
+            | (b'!', b'=')
+            | (b'&', b'&')
+            | (b'|', b'|')
+            | (b'#', b'#')
+            | (b'*' | b'/' | b'%' | b'+' | b'-' | b'&' | b'^' | b'|', b'=')
+    ) {
+        return 2;
+    }
+    usize::from(b"[](){}.&*+-~!/%<>^|?:;=,#".contains(&c0))
+}
 
 struct Lexer {
     chars: Vec<u8>,
@@ -172,10 +197,14 @@ impl Lexer {
 
     fn token(&self, kind: TokKind, start: usize, space: bool, bol: bool) -> PpToken {
         let end = self.i.min(self.chars.len());
-        let text = String::from_utf8_lossy(&self.chars[start..end]);
+        let bytes = &self.chars[start..end];
+        let text: Rc<str> = match std::str::from_utf8(bytes) {
+            Ok(s) => Rc::from(s),
+            Err(_) => Rc::from(String::from_utf8_lossy(bytes).as_ref()),
+        };
         PpToken {
             kind,
-            text: Rc::from(text.as_ref()),
+            text,
             site: self.site(start),
             space,
             bol,
@@ -208,12 +237,10 @@ impl Lexer {
         if c == b'"' || c == b'\'' {
             return self.quoted(c);
         }
-        for p in PUNCTS {
-            let pb = p.as_bytes();
-            if self.chars.get(self.i..self.i + pb.len()) == Some(pb) {
-                self.i += pb.len();
-                return TokKind::Punct;
-            }
+        let n = punct_len(&self.chars[self.i..]);
+        if n > 0 {
+            self.i += n;
+            return TokKind::Punct;
         }
         self.i += 1;
         TokKind::Invalid
@@ -276,6 +303,37 @@ mod tests {
             .iter()
             .map(|t| t.text.to_string())
             .collect()
+    }
+
+    /// The punctuators, longest first (the reference for `punct_len`).
+    const PUNCTS: [&str; 48] = [
+        "<<=", ">>=", "...", "->", "++", "--", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||",
+        "*=", "/=", "%=", "+=", "-=", "&=", "^=", "|=", "##", "[", "]", "(", ")", "{", "}", ".",
+        "&", "*", "+", "-", "~", "!", "/", "%", "<", ">", "^", "|", "?", ":", ";", "=", ",", "#",
+    ];
+
+    #[test]
+    fn punct_len_is_the_longest_listed_punctuator() {
+        let alphabet = b"<>=.-+&|*/%^!#[](){}~?:;,a 0";
+        for &a in alphabet {
+            for &b in alphabet {
+                for &c in alphabet {
+                    let s = [a, b, c];
+                    let want = PUNCTS
+                        .iter()
+                        .find(|p| s.starts_with(p.as_bytes()))
+                        .map_or(0, |p| p.len());
+                    assert_eq!(punct_len(&s), want, "{:?}", std::str::from_utf8(&s));
+                    assert_eq!(
+                        punct_len(&s[..2]),
+                        PUNCTS
+                            .iter()
+                            .find(|p| s[..2].starts_with(p.as_bytes()))
+                            .map_or(0, |p| p.len())
+                    );
+                }
+            }
+        }
     }
 
     #[test]
