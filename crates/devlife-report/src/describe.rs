@@ -81,14 +81,16 @@ impl<'a> Ctx<'a> {
 
     /// The step an event belongs to, by its call.
     pub fn step_call(&self, id: EventId) -> String {
+        self.step_at(id).map(|s| s.call.clone()).unwrap_or_default()
+    }
+
+    /// The step event `id` belongs to, if it is inside the case.
+    fn step_at(&self, id: EventId) -> Option<&crate::Step> {
         if id < self.first || id >= self.end {
-            return String::new();
+            return None;
         }
         let i = self.steps.partition_point(|s| s.event <= id);
-        i.checked_sub(1)
-            .and_then(|i| self.steps.get(i))
-            .map(|s| s.call.clone())
-            .unwrap_or_default()
+        i.checked_sub(1).and_then(|i| self.steps.get(i))
     }
 
     /// Where event `id` happened.
@@ -104,9 +106,13 @@ impl<'a> Ctx<'a> {
     }
 
     /// Where something at host site `site` happened, during the step of `id`.
+    /// Where a fault the host caught in its own code happened: the step is
+    /// named only when the access is on that statement's line (an access
+    /// between kernel calls belongs to no call).
     pub fn host_origin(&self, id: EventId, site: Site) -> Origin {
+        let step = self.step_at(id).filter(|s| s.line == site.line);
         Origin {
-            call: self.step_call(id),
+            call: step.map(|s| s.call.clone()).unwrap_or_default(),
             site: self.site(site),
             via: String::new(),
         }
