@@ -11,7 +11,10 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let _ = devlife_c::check_source(data);
     if let Ok(text) = std::str::from_utf8(data) {
-        let limits = Limits { steps: 100_000, depth: 64 };
+        let limits = Limits {
+            steps: 100_000,
+            depth: 64,
+        };
         let _ = run_file("fuzz.c", text, Profile::V6_12, &Filter::default(), limits);
     }
 });
