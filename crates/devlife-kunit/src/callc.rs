@@ -93,8 +93,9 @@ pub(crate) fn load(
     text: &str,
     limits: Limits,
 ) -> Result<(Interp, BindState, Vec<String>), LoadError> {
+    let prelude = crate::prune::prune_prelude(prelude::TEXT, text);
     let sources = [
-        Source::new(prelude::NAME, prelude::TEXT),
+        Source::new(prelude::NAME, &prelude),
         Source::new(name, text),
     ];
     let program = compile(&sources)

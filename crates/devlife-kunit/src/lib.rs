@@ -16,6 +16,7 @@ pub mod env;
 mod format;
 pub mod ktap;
 pub mod layout;
+mod prune;
 pub mod runner;
 pub mod shims;
 
