@@ -15,6 +15,7 @@ const FILES: &[&str] = &[
     "drivers/base/test/platform-device-test.c",
     "drivers/gpu/drm/tests/drm_managed_test.c",
     "lib/kunit/platform-test.c",
+    "lib/kunit/kunit-test.c",
 ];
 
 /// The kernel tree with the test files, extracted once into target/.
