@@ -14,6 +14,8 @@ fuzz_target!(|data: &[u8]| {
         let limits = Limits {
             steps: 100_000,
             depth: 64,
+            allocations: 100_000,
+            output: 1 << 20,
         };
         let _ = run_file("fuzz.c", text, Profile::V6_12, &Filter::default(), limits);
     }

@@ -113,6 +113,9 @@ pub(crate) fn load(
     let task = kernel.kmalloc(layouts.task_size, AllocKind::Global, "current task");
     let mut state = BindState {
         layouts,
+        limits,
+        output_bytes: 0,
+        alloc_base: 0,
         task,
         pending: None,
         case: None,
@@ -186,6 +189,7 @@ pub(crate) fn function_name(interp: &Interp, fp: CAddr) -> Option<String> {
 pub(crate) fn render_trap(interp: &Interp, kernel: &Kernel, trap: &Trap) -> Vec<String> {
     match trap.payload::<Stop>() {
         Some(Stop::Fault(f)) => vec![describe_fault(kernel, f)],
+        Some(Stop::Limit(msg)) => vec![msg.clone()],
         _ => interp
             .render_trap(trap)
             .lines()

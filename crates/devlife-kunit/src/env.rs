@@ -24,6 +24,9 @@ pub enum Stop {
     Skip,
     /// The model caught undefined behaviour.
     Fault(devlife_model::Fault),
+    /// A bound of `Limits` was reached; the message says which and how to
+    /// raise it.
+    Limit(String),
     /// `kunit_try_catch_throw` on the `struct kunit_try_catch` at this
     /// address: unwinds to the `kunit_try_catch_run` that runs it.
     Throw(Addr),
@@ -33,6 +36,12 @@ pub enum Stop {
 pub struct BindState {
     /// Offsets of kernel structure members in the prelude's layout.
     pub layouts: Layouts,
+    /// Bounds on the run.
+    pub limits: crate::Limits,
+    /// Bytes of log output so far in this case (or before the first).
+    pub output_bytes: u64,
+    /// The allocation count when the running case started.
+    pub alloc_base: u64,
     /// The `struct task_struct` that `current` points to.
     pub task: Addr,
     /// A trap raised inside a callback, unwinding through the model.
@@ -80,6 +89,21 @@ pub fn to_c_site(s: Site) -> CSite {
 }
 
 impl KernelEnv<'_> {
+    /// Fails with a clear message once the run has made more allocations or
+    /// printed more than its limits allow.
+    pub fn check_limits(&self, site: CSite) -> Result<(), Trap> {
+        let l = self.state.limits;
+        if self.kernel.mm.total() as u64 - self.state.alloc_base > l.allocations {
+            let msg = format!("allocation limit reached: more than {} allocations in this case (raise it with --max-allocations)", l.allocations);
+            return Err(Trap::env(Stop::Limit(msg), site));
+        }
+        if self.state.output_bytes > l.output {
+            let msg = format!("output limit reached: more than {} bytes printed by this case (raise it with --max-output)", l.output);
+            return Err(Trap::env(Stop::Limit(msg), site));
+        }
+        Ok(())
+    }
+
     /// The site of the event with id `e`, as a front-end site.
     fn event_site(&self, e: u32) -> CSite {
         self.kernel
@@ -193,6 +217,7 @@ impl Env for KernelEnv<'_> {
         label: &str,
         site: CSite,
     ) -> Result<CAddr, Trap> {
+        self.check_limits(site)?;
         self.kernel.set_site(to_model_site(site));
         let kind = match kind {
             CAllocKind::Global => AllocKind::Global,

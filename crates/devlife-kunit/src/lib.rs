@@ -56,12 +56,16 @@ pub struct Run {
 }
 
 /// Limits on the interpreter.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Statements and expressions evaluated before giving up.
     pub steps: u64,
     /// Nested C calls before giving up.
     pub depth: u32,
+    /// Allocations (kernel objects, C globals, locals and heap) before giving up.
+    pub allocations: u64,
+    /// Bytes of log output before giving up.
+    pub output: u64,
 }
 
 impl Default for Limits {
@@ -69,6 +73,8 @@ impl Default for Limits {
         Self {
             steps: 50_000_000,
             depth: 256,
+            allocations: 10_000_000,
+            output: 16 << 20,
         }
     }
 }

@@ -270,6 +270,8 @@ fn run_case(
         env.sync_kunit_lists(interp);
     }
     kernel.set_current_test(Some(t));
+    state.alloc_base = kernel.mm.total() as u64;
+    state.output_bytes = 0;
     state.case = Some(CaseState {
         name: name.to_string(),
         test: t,
@@ -476,6 +478,10 @@ impl KernelEnv<'_> {
     }
 
     fn push_line(&mut self, line: String) {
+        self.state.output_bytes += line.len() as u64 + 1;
+        if self.state.output_bytes > self.state.limits.output {
+            return;
+        }
         match self.state.case.as_mut() {
             Some(case) => case.log.push(line),
             None => self.state.stray_log.push(line),

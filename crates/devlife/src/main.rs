@@ -31,6 +31,12 @@ enum Command {
         /// Give up after this many nested C calls.
         #[arg(long, default_value_t = Limits::default().depth)]
         max_depth: u32,
+        /// Give up after this many allocations.
+        #[arg(long, default_value_t = Limits::default().allocations)]
+        max_allocations: u64,
+        /// Give up after printing this many bytes.
+        #[arg(long, default_value_t = Limits::default().output)]
+        max_output: u64,
         /// The C files.
         #[arg(required = true)]
         files: Vec<String>,
@@ -81,6 +87,8 @@ fn main() -> ExitCode {
             filter,
             max_steps,
             max_depth,
+            max_allocations,
+            max_output,
             files,
         } => run(
             kernel,
@@ -88,6 +96,8 @@ fn main() -> ExitCode {
             Limits {
                 steps: max_steps,
                 depth: max_depth,
+                allocations: max_allocations,
+                output: max_output,
             },
             &files,
         ),

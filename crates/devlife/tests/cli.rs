@@ -218,3 +218,27 @@ fn a_null_dereference_fails_the_case_like_an_oops_and_the_suite_goes_on() {
         "{text}"
     );
 }
+
+#[test]
+fn runaway_allocation_and_output_hit_their_limits_with_a_clear_message() {
+    let out = devlife(&[
+        "run",
+        "--max-allocations",
+        "20000",
+        "--max-output",
+        "4096",
+        "crates/devlife/tests/data/runaway-alloc.c",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("not ok 1 allocates_forever"), "{text}");
+    assert!(text.contains("allocation limit reached: more than 20000 allocations in this case (raise it with --max-allocations)"), "{text}");
+    assert!(text.contains("not ok 2 prints_forever"), "{text}");
+    assert!(text.contains("output limit reached: more than 4096 bytes printed by this case (raise it with --max-output)"), "{text}");
+    assert!(text.contains("ok 3 still_runs"), "{text}");
+    assert!(
+        text.len() < 16 * 1024,
+        "output is bounded: {} bytes",
+        text.len()
+    );
+}

@@ -241,7 +241,8 @@ pub(crate) fn call(
             // Any shim may have changed a KUnit resource list (the platform
             // and DRM helpers add actions): mirror it for C code now.
             env.sync_kunit_lists(interp);
-            r
+            let limited = env.check_limits(site);
+            r.and_then(|v| limited.map(|()| v))
         }
         None => Err(Trap::UnknownFunction {
             name: name.to_string(),

@@ -187,6 +187,11 @@ impl Memory {
         self.get(id).is_some_and(Allocation::is_live)
     }
 
+    /// Number of allocations ever made.
+    pub fn total(&self) -> usize {
+        self.allocs.len()
+    }
+
     /// Number of allocations not yet freed.
     pub fn live_count(&self) -> usize {
         self.live
