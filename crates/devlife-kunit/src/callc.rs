@@ -12,11 +12,13 @@ use devlife_c::value::{Addr as CAddr, Value};
 use devlife_c::{compile, Program, Source};
 use devlife_model::{Addr, AllocKind, Fault, Kernel};
 
-fn offset(p: &Program, tag: &str, path: &str) -> u32 {
+/// Offset of member `path` in `struct tag`, from the prelude's declarations.
+pub(crate) fn offset(p: &Program, tag: &str, path: &str) -> u32 {
     p.field_offset(tag, path).map_or(0, |(o, _)| o as u32)
 }
 
-fn size(p: &Program, tag: &str) -> u32 {
+/// Size of `struct tag` (64 if the prelude does not declare it).
+pub(crate) fn size(p: &Program, tag: &str) -> u32 {
     p.struct_type(tag)
         .and_then(|t| p.size_of(t))
         .map_or(64, |s| s as u32)

@@ -339,34 +339,40 @@ fn holds(op: &str, l: i128, r: i128) -> bool {
     }
 }
 
-fn assert_binary(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
+/// `KUNIT_*_EQ`-style checks on integers and on pointers: compare the two
+/// operands with the operator's text and, on failure, report them.
+fn assert_compare<T: Copy + Into<i128>>(
+    env: &mut KernelEnv<'_>,
+    a: &Args<'_>,
+    (l, r): (T, T),
+    failure: fn(String, (String, T), (String, T)) -> Failure,
+) -> Result<Value, Trap> {
     let op = env.read_str(a.ptr(4), a.site)?;
-    let (l, r) = (a.int(6), a.int(8));
-    if !holds(&op, i128::from(l), i128::from(r)) {
-        let failure = Failure::Binary {
-            op,
-            left: (env.read_str(a.ptr(5), a.site)?, l),
-            right: (env.read_str(a.ptr(7), a.site)?, r),
-        };
+    if !holds(&op, l.into(), r.into()) {
+        let left = (env.read_str(a.ptr(5), a.site)?, l);
+        let right = (env.read_str(a.ptr(7), a.site)?, r);
         let msg = message(env, a, 9)?;
-        env.fail_case(a.ptr(0), Kind::from_c(a.bits(1)), a, failure, msg)?;
+        env.fail_case(
+            a.ptr(0),
+            Kind::from_c(a.bits(1)),
+            a,
+            failure(op, left, right),
+            msg,
+        )?;
     }
     void()
 }
 
+fn assert_binary(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
+    assert_compare(env, a, (a.int(6), a.int(8)), |op, left, right| {
+        Failure::Binary { op, left, right }
+    })
+}
+
 fn assert_ptr(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
-    let op = env.read_str(a.ptr(4), a.site)?;
-    let (l, r) = (a.bits(6), a.bits(8));
-    if !holds(&op, i128::from(l), i128::from(r)) {
-        let failure = Failure::Pointer {
-            op,
-            left: (env.read_str(a.ptr(5), a.site)?, l),
-            right: (env.read_str(a.ptr(7), a.site)?, r),
-        };
-        let msg = message(env, a, 9)?;
-        env.fail_case(a.ptr(0), Kind::from_c(a.bits(1)), a, failure, msg)?;
-    }
-    void()
+    assert_compare(env, a, (a.bits(6), a.bits(8)), |op, left, right| {
+        Failure::Pointer { op, left, right }
+    })
 }
 
 fn assert_str(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {

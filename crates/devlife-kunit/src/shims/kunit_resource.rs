@@ -34,18 +34,12 @@ pub(super) static SHIMS: &[(&str, Shim)] = &[
 
 /// Offset of `member` in `struct tag`, from the prelude's declarations.
 pub(crate) fn offset(interp: &Interp, tag: &str, member: &str) -> i64 {
-    interp
-        .program()
-        .field_offset(tag, member)
-        .map_or(0, |(o, _)| o as i64)
+    i64::from(crate::callc::offset(interp.program(), tag, member))
 }
 
 /// Size of `struct tag`.
 pub(crate) fn size_of(interp: &Interp, tag: &str) -> u32 {
-    let p = interp.program();
-    p.struct_type(tag)
-        .and_then(|t| p.size_of(t))
-        .map_or(64, |s| s as u32)
+    crate::callc::size(interp.program(), tag)
 }
 
 /// Where the members of `struct kunit_resource` are.
@@ -151,13 +145,8 @@ impl KernelEnv<'_> {
             .kernel
             .kmalloc(size, AllocKind::Kmalloc, "struct kunit_resource");
         let req = AddRequest {
-            test: a.ptr(0),
-            init: a.bits(1),
-            free: a.bits(2),
             res,
-            data: a.bits(4),
-            owned: Some(true),
-            name: None,
+            ..add_request(a, Some(true))
         };
         let ret = self.add_resource(interp, req, a.site)?;
         Ok((ret == 0).then_some(res))
@@ -220,21 +209,29 @@ impl ListWriter<'_, '_> {
     }
 }
 
-fn kunit_add_resource_raw(
-    env: &mut KernelEnv<'_>,
-    interp: &mut Interp,
-    a: &Args<'_>,
-) -> Result<Value, Trap> {
-    let req = AddRequest {
+/// The request of the `(test, init, free, res, data)` add calls.
+fn add_request(a: &Args<'_>, owned: Option<bool>) -> AddRequest {
+    AddRequest {
         test: a.ptr(0),
         init: a.bits(1),
         free: a.bits(2),
         res: a.ptr(3),
         data: a.bits(4),
-        owned: None,
+        owned,
         name: None,
-    };
-    int(i64::from(env.add_resource(interp, req, a.site)?))
+    }
+}
+
+fn kunit_add_resource_raw(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    int(i64::from(env.add_resource(
+        interp,
+        add_request(a, None),
+        a.site,
+    )?))
 }
 
 fn kunit_add_resource(
@@ -242,16 +239,11 @@ fn kunit_add_resource(
     interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
-    let req = AddRequest {
-        test: a.ptr(0),
-        init: a.bits(1),
-        free: a.bits(2),
-        res: a.ptr(3),
-        data: a.bits(4),
-        owned: Some(false),
-        name: None,
-    };
-    int(i64::from(env.add_resource(interp, req, a.site)?))
+    int(i64::from(env.add_resource(
+        interp,
+        add_request(a, Some(false)),
+        a.site,
+    )?))
 }
 
 fn kunit_add_named_resource(
@@ -271,13 +263,9 @@ fn kunit_add_named_resource(
         return int(-17);
     }
     let req = AddRequest {
-        test: a.ptr(0),
-        init: a.bits(1),
-        free: a.bits(2),
-        res: a.ptr(3),
         data: a.bits(5),
-        owned: Some(false),
         name: Some((name_at, name)),
+        ..add_request(a, Some(false))
     };
     int(i64::from(env.add_resource(interp, req, a.site)?))
 }
