@@ -2,6 +2,7 @@
 
 use std::any::Any;
 
+use crate::ast::FuncId;
 use crate::interp::Interp;
 use crate::source::Site;
 use crate::value::{Addr, Value};
@@ -242,14 +243,16 @@ pub trait Env {
     /// Writes `bytes` at `addr`.
     fn write(&mut self, addr: Addr, bytes: &[u8], site: Site) -> Result<(), Trap>;
 
-    /// Calls the external function `name`. `args` have their C types (after
+    /// Calls the external function `f` (its name is
+    /// [`Interp::function_name`]; an env that calls often can resolve its
+    /// externals by id once, after load). `args` have their C types (after
     /// conversion to the declared parameter types, default promotions for
     /// variadic arguments). The result is converted to the declared return
     /// type. The env may re-enter C through `interp`.
     fn call_external(
         &mut self,
         interp: &mut Interp,
-        name: &str,
+        f: FuncId,
         args: &[Value],
         site: Site,
     ) -> Result<Value, Trap>;

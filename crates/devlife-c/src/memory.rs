@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use crate::ast::FuncId;
 use crate::env::{AllocKind, Env, Trap};
 use crate::interp::Interp;
 use crate::source::Site;
@@ -280,17 +281,18 @@ impl Env for SimpleEnv {
     fn call_external(
         &mut self,
         interp: &mut Interp,
-        name: &str,
+        f: FuncId,
         args: &[Value],
         site: Site,
     ) -> Result<Value, Trap> {
-        let Some(f) = self.externals.get(name).cloned() else {
+        let name = interp.function_name(f);
+        let Some(external) = self.externals.get(name).cloned() else {
             return Err(Trap::UnknownFunction {
                 name: name.to_string(),
                 site,
             });
         };
-        f(self, interp, args, site)
+        external(self, interp, args, site)
     }
 
     fn is_external(&self, name: &str) -> bool {

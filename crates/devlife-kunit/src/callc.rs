@@ -127,6 +127,7 @@ pub(crate) fn load(
         entered: Vec::new(),
         probe_waiters: Vec::new(),
         files: Default::default(),
+        externals: crate::shims::resolve_externals(&program),
     };
     let climits = devlife_c::Limits {
         max_steps: limits.steps,

@@ -12,8 +12,11 @@ use devlife_c::env::{AllocKind as CAllocKind, Env, Trap};
 use devlife_c::interp::Interp;
 use devlife_c::source::{FileId, Site as CSite};
 use devlife_c::value::{Addr as CAddr, Value};
+use devlife_c::FuncId;
 use devlife_model::mm::MemFault;
+use devlife_model::names::Name;
 use devlife_model::{Abort, Addr, AllocKind, DevId, DrvId, FnRef, Host, KResult, Kernel, Site};
+use smallvec::SmallVec;
 
 /// Why a case stops early, carried through the interpreter as a trap payload.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +63,9 @@ pub struct BindState {
     pub probe_waiters: Vec<(DevId, Addr)>,
     /// Open files from `mock_drm_getfile`, by their `struct file`.
     pub files: std::collections::BTreeMap<Addr, devlife_model::ObjId>,
+    /// Every function of the program, by id: the shim serving it if C only
+    /// declares it (resolved once at load, not by name on every call).
+    pub(crate) externals: Vec<crate::shims::External>,
 }
 
 /// The interpreter's view of the kernel for one stretch of C execution.
@@ -199,6 +205,17 @@ impl KernelEnv<'_> {
             .map_err(|f| self.mem_trap(f, site))
     }
 
+    /// Reads a C string that names something (an action, a resource) as a
+    /// shared name, without copying it when it was read before.
+    pub fn read_name(&mut self, addr: Addr, site: CSite) -> Result<Name, Trap> {
+        if addr.is_null() {
+            return Ok(Name::from("(null)"));
+        }
+        self.kernel
+            .intern_c_string(addr, 1 << 16)
+            .map_err(|f| self.mem_trap(f, site))
+    }
+
     /// Allocates a NUL-terminated copy of `s` in kernel memory.
     pub fn alloc_str(&mut self, s: &str) -> Addr {
         let a = self
@@ -251,13 +268,28 @@ impl Env for KernelEnv<'_> {
     fn call_external(
         &mut self,
         interp: &mut Interp,
-        name: &str,
+        f: FuncId,
         args: &[Value],
         site: CSite,
     ) -> Result<Value, Trap> {
         self.kernel.set_site(to_model_site(site));
-        self.note_step(interp.depth() as usize, name, site);
-        crate::shims::call(self, interp, name, args, site)
+        let Some(external) = self.state.externals.get(f.0 as usize) else {
+            return Err(Trap::UnknownFunction {
+                name: interp.function_name(f).to_string(),
+                site,
+            });
+        };
+        let (shim, step) = (external.shim, external.step.clone());
+        if let Some(call) = &step {
+            self.note_step(interp.depth() as usize, call, site);
+        }
+        match shim {
+            Some(shim) => crate::shims::call(self, interp, shim, args, site),
+            None => Err(Trap::UnknownFunction {
+                name: interp.function_name(f).to_string(),
+                site,
+            }),
+        }
     }
 
     fn is_external(&self, name: &str) -> bool {
@@ -276,7 +308,7 @@ pub struct CHost<'a> {
 impl Host for CHost<'_> {
     fn call(&mut self, kernel: &mut Kernel, f: FnRef, args: &[u64]) -> KResult<u64> {
         let site = to_c_site(kernel.site());
-        let values: Vec<Value> = args.iter().map(|a| Value::ptr(CAddr(*a))).collect();
+        let values: SmallVec<[Value; 4]> = args.iter().map(|a| Value::ptr(CAddr(*a))).collect();
         let mut env = KernelEnv {
             kernel: &mut *kernel,
             state: &mut *self.state,

@@ -10,6 +10,7 @@ use devlife_c::source::Site as CSite;
 use devlife_c::value::{Addr as CAddr, Value};
 use devlife_model::trace::EventId;
 use devlife_model::{Addr, AllocKind, EventKind, Kernel, ObjId};
+use std::sync::Arc;
 
 /// One top-level statement of a case that called the kernel: where it
 /// starts in the event log, its line, and the function it called.
@@ -19,8 +20,8 @@ pub struct Step {
     pub event: EventId,
     /// Its line in the test file.
     pub line: u32,
-    /// The kernel function it called.
-    pub call: String,
+    /// The kernel function it called (shared with every step calling it).
+    pub call: Arc<str>,
 }
 
 /// The running case.
@@ -494,23 +495,19 @@ impl KernelEnv<'_> {
         self.push_line(line);
     }
 
-    /// Records the start of a top-level statement of the case body.
-    /// Steps are named as the test wrote them: the prelude's `__x` behind a
-    /// macro `x` shows as `x`; devlife's own hooks are not steps.
-    pub fn note_step(&mut self, depth: usize, name: &str, site: CSite) {
-        if name.starts_with("__devlife_") {
+    /// Records the start of a top-level statement of the case body (C call
+    /// depth 1) that calls the kernel function shown as `call`.
+    pub fn note_step(&mut self, depth: usize, call: &Arc<str>, site: CSite) {
+        if depth != 1 {
             return;
         }
-        let name = name.strip_prefix("__").unwrap_or(name);
         let next = self.kernel.log.next_id();
         if let Some(case) = self.state.case.as_mut().filter(|c| !c.cleaning_up) {
-            if depth == 1 {
-                case.steps.push(Step {
-                    event: next,
-                    line: site.line,
-                    call: name.to_string(),
-                });
-            }
+            case.steps.push(Step {
+                event: next,
+                line: site.line,
+                call: Arc::clone(call),
+            });
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod kunit;
 #[path = "lib/mod.rs"]
 pub mod lib;
 pub mod mm;
+pub mod names;
 pub mod profile;
 pub mod trace;
 
@@ -123,6 +124,8 @@ pub struct Kernel {
     pub(crate) objects: Vec<Object>,
     pub(crate) refs: Vec<Reference>,
     pub(crate) resources: Vec<Resource>,
+    /// Interned names of resources.
+    pub(crate) names: names::Names,
     pub(crate) buses: Vec<Bus>,
     pub(crate) drivers: Vec<Driver>,
     pub(crate) classes: Vec<Class>,
@@ -156,6 +159,7 @@ impl Kernel {
             objects: Vec::new(),
             refs: Vec::new(),
             resources: Vec::new(),
+            names: names::Names::default(),
             buses: Vec::new(),
             drivers: Vec::new(),
             classes: Vec::new(),
@@ -298,6 +302,17 @@ impl Kernel {
         self.site = site;
         self.log.push(site, EventKind::CallbackExit(f));
         r
+    }
+
+    /// The NUL-terminated string at `addr` (at most `max` bytes), as a shared
+    /// name: a string read again and again (an action's name on every
+    /// `devm_add_action`) is stored once.
+    pub fn intern_c_string(&mut self, addr: Addr, max: usize) -> Result<names::Name, mm::MemFault> {
+        let bytes = self.mm.c_str_bytes(addr, max)?;
+        Ok(match std::str::from_utf8(bytes) {
+            Ok(s) => self.names.intern(s),
+            Err(_) => self.names.intern(&String::from_utf8_lossy(bytes)),
+        })
     }
 
     /// Allocates zeroed memory and records it.

@@ -131,8 +131,9 @@ pub struct Resource {
     pub owner: ObjId,
     /// What it is.
     pub kind: ResKind,
-    /// Its name: the action's name, `"kmalloc"`, ...
-    pub name: String,
+    /// Its name: the action's name, `"kmalloc"`, ... (interned: every
+    /// resource with the same name shares one string).
+    pub name: Name,
     /// The event that added it.
     pub added: EventId,
     /// Its state.
@@ -148,6 +149,7 @@ impl Resource {
 
 use crate::lib::kref::{Holder, PutOf, RefId};
 use crate::mm::Addr;
+use crate::names::Name;
 use crate::{Host, KResult, Kernel};
 
 impl Kernel {

@@ -286,7 +286,7 @@ impl<'a> Ctx<'a> {
                 let label = self.kernel.mm.get(*alloc).map(|a| a.label.to_string());
                 format!(
                     "{list} memory ({})",
-                    label.unwrap_or_else(|| r.name.clone())
+                    label.unwrap_or_else(|| r.name.to_string())
                 )
             }
             ResKind::GroupOpen { id, .. } => format!("devres group {id:#x} (open)"),

@@ -205,7 +205,7 @@ fn case_run<'a>(
         .map(|s| devlife_report::Step {
             event: s.event,
             line: s.line,
-            call: s.call.clone(),
+            call: s.call.to_string(),
         })
         .collect();
     r.site_name = namer;

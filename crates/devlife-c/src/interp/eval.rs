@@ -8,6 +8,7 @@ use crate::ops;
 use crate::source::Site;
 use crate::types::{IntTy, TypeId, TypeKind, TypeTable};
 use crate::value::{Addr, Value};
+use smallvec::SmallVec;
 
 /// A place: a register slot or a memory address.
 #[derive(Clone, Copy, Debug)]
@@ -362,16 +363,12 @@ impl Interp {
         args: &[Expr],
         e: &Expr,
     ) -> Result<u64, Trap> {
-        let mut vals = Vec::with_capacity(args.len());
+        let mut vals: SmallVec<[Value; 12]> = SmallVec::with_capacity(args.len());
         for a in args {
             let bits = self.eval(env, cx, a)?;
             vals.push(Value { bits, ty: a.ty });
         }
-        let name =
-            cx.p.funcs
-                .get(fid.0 as usize)
-                .map_or("", |f| f.name.as_str());
-        let v = env.call_external(self, name, &vals, e.site)?;
+        let v = env.call_external(self, fid, &vals, e.site)?;
         Ok(match cx.p.types.kind(e.ty) {
             TypeKind::Void => 0,
             _ => self.convert(v, e.ty).bits,

@@ -298,7 +298,7 @@ impl Interp {
         let sig = p.types.func_sig(func.ty);
         let ret = sig.map_or(TypeId::VOID, |s| s.ret);
         let Some(body) = &func.body else {
-            let v = env.call_external(self, &func.name, args, func.site)?;
+            let v = env.call_external(self, f, args, func.site)?;
             return Ok(self.convert(v, ret));
         };
         let base = self.slots.len();

@@ -307,7 +307,7 @@ fn bus_find_device_by_name(
 
 fn devm_add_action(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
     let dev = env.dev(a.ptr(0), "devm_add_action", a.site)?;
-    let name = env.read_str(a.ptr(3), a.site)?;
+    let name = env.read_name(a.ptr(3), a.site)?;
     let (f, data) = (FnRef(a.bits(1)), a.bits(2));
     int(i64::from(env.model(a.site, |k| {
         k.devm_add_action(dev, f, data, &name)

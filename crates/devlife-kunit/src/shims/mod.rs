@@ -19,9 +19,10 @@ use devlife_c::env::Trap;
 use devlife_c::interp::Interp;
 use devlife_c::source::Site as CSite;
 use devlife_c::value::{Addr as CAddr, Value};
+use devlife_c::Program;
 use devlife_model::{Addr, DevId, DrvId, Fault, KResult, Kernel, ObjId};
 use rustc_hash::FxHashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// A shim: the C arguments in, the C result out.
 pub(crate) type Shim = fn(&mut KernelEnv<'_>, &mut Interp, &Args<'_>) -> Result<Value, Trap>;
@@ -227,28 +228,49 @@ fn lookup(name: &str) -> Option<Shim> {
     by_name().get(name).copied()
 }
 
-/// Calls the shim `name`.
+/// How calls of one function of the program are served.
+#[derive(Clone, Default)]
+pub(crate) struct External {
+    /// The shim, if C declares the function without defining it and it is
+    /// modelled.
+    pub shim: Option<Shim>,
+    /// The name a case's step calling it shows, as the test wrote it (the
+    /// prelude's `__x` behind a macro `x` shows as `x`); `None` for functions
+    /// C defines and for devlife's own hooks, which are not steps.
+    pub step: Option<Arc<str>>,
+}
+
+/// Resolves every function of `program` once, by id.
+pub(crate) fn resolve_externals(program: &Program) -> Vec<External> {
+    program
+        .functions()
+        .map(|(_, f)| {
+            let shim = if f.body.is_none() {
+                lookup(&f.name)
+            } else {
+                None
+            };
+            let step = (shim.is_some() && !f.name.starts_with("__devlife_"))
+                .then(|| Arc::from(f.name.strip_prefix("__").unwrap_or(&f.name)));
+            External { shim, step }
+        })
+        .collect()
+}
+
+/// Calls a shim.
 pub(crate) fn call(
     env: &mut KernelEnv<'_>,
     interp: &mut Interp,
-    name: &str,
+    shim: Shim,
     args: &[Value],
     site: CSite,
 ) -> Result<Value, Trap> {
-    match lookup(name) {
-        Some(shim) => {
-            let r = shim(env, interp, &Args { values: args, site });
-            // Any shim may have changed a KUnit resource list (the platform
-            // and DRM helpers add actions): mirror it for C code now.
-            env.sync_kunit_lists(interp);
-            let limited = env.check_limits(site);
-            r.and_then(|v| limited.map(|()| v))
-        }
-        None => Err(Trap::UnknownFunction {
-            name: name.to_string(),
-            site,
-        }),
-    }
+    let r = shim(env, interp, &Args { values: args, site });
+    // Any shim may have changed a KUnit resource list (the platform and DRM
+    // helpers add actions): mirror it for C code now.
+    env.sync_kunit_lists(interp);
+    let limited = env.check_limits(site);
+    r.and_then(|v| limited.map(|()| v))
 }
 
 #[cfg(test)]

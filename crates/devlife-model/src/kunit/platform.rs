@@ -32,12 +32,13 @@ impl Kernel {
         let unregister = KernelAction::PlatformDeviceUnregister;
         match self.kunit_find_action(t, Action::Kernel(KernelAction::PlatformDevicePut), addr) {
             Some(res) => {
+                let name = self.names.intern(unregister.name());
                 let r = &mut self.resources[res.0 as usize];
                 r.kind = ResKind::Action {
                     action: Action::Kernel(unregister),
                     data: addr,
                 };
-                r.name = (*unregister.name()).to_string();
+                r.name = name;
             }
             None => {
                 self.kunit_add_kernel_action(t, unregister, addr);

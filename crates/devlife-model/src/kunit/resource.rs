@@ -82,7 +82,7 @@ pub struct KunitResourceSpec<'a> {
 
 impl Kernel {
     /// Lists a new resource on `t` with the list's reference.
-    fn kunit_add(&mut self, t: ObjId, kind: ResKind, name: String, record: KunitRecord) -> ResId {
+    fn kunit_add(&mut self, t: ObjId, kind: ResKind, name: &str, record: KunitRecord) -> ResId {
         let id = self.res_new(ResList::Kunit, t, kind, name);
         self.kunit_refs.insert(id, 1);
         if !record.addr.is_null() {
@@ -193,7 +193,7 @@ impl Kernel {
             action: Action::User(action),
             data: ctx,
         };
-        self.kunit_add(t, kind, name.into(), record)
+        self.kunit_add(t, kind, name, record)
     }
 
     pub(crate) fn kunit_add_kernel_action(
@@ -207,7 +207,7 @@ impl Kernel {
             action: Action::Kernel(action),
             data,
         };
-        self.kunit_add(t, kind, (*action.name()).into(), record)
+        self.kunit_add(t, kind, action.name(), record)
     }
 
     /// `kunit_remove_action`: cancels the newest matching action without
@@ -280,7 +280,7 @@ impl Kernel {
             data: spec.data,
             addr: spec.addr.0,
         };
-        let label = spec.name.unwrap_or("kunit_resource").to_string();
+        let label = spec.name.unwrap_or("kunit_resource");
         Ok(Ok(self.kunit_add(t, kind, label, record)))
     }
 

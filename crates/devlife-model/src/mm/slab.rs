@@ -256,6 +256,12 @@ impl Memory {
 
     /// Reads a NUL-terminated string (at most `max` bytes), lossily as UTF-8.
     pub fn read_c_string(&self, addr: Addr, max: usize) -> Result<String, MemFault> {
+        Ok(String::from_utf8_lossy(self.c_str_bytes(addr, max)?).into_owned())
+    }
+
+    /// The bytes of a NUL-terminated string (at most `max`, without the NUL),
+    /// borrowed from memory.
+    pub fn c_str_bytes(&self, addr: Addr, max: usize) -> Result<&[u8], MemFault> {
         let (id, off) = self.check(addr, 0)?;
         let bytes = &self.allocs[id.0 as usize - 1].bytes[off..];
         let end = bytes
@@ -267,7 +273,7 @@ impl Memory {
                 offset: off as u32,
                 len: bytes.len().min(max) as u32 + 1,
             })?;
-        Ok(String::from_utf8_lossy(&bytes[..end]).into_owned())
+        Ok(&bytes[..end])
     }
 }
 

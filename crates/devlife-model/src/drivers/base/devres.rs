@@ -15,8 +15,9 @@ impl Kernel {
         list: ResList,
         owner: crate::ObjId,
         kind: ResKind,
-        name: String,
+        name: &str,
     ) -> ResId {
+        let name = self.names.intern(name);
         let id = ResId(self.resources.len() as u32);
         self.resources.push(Resource {
             list,
@@ -31,7 +32,7 @@ impl Kernel {
         id
     }
 
-    fn devres_add(&mut self, dev: DevId, kind: ResKind, name: String) -> ResId {
+    fn devres_add(&mut self, dev: DevId, kind: ResKind, name: &str) -> ResId {
         let id = self.res_new(ResList::Devres, dev, kind, name);
         self.dev_mut(dev).devres.push(id);
         id
@@ -79,7 +80,7 @@ impl Kernel {
                 action: Action::User(action),
                 data,
             },
-            name.into(),
+            name,
         );
         Ok(0)
     }
@@ -109,7 +110,7 @@ impl Kernel {
                 action: Action::Kernel(action),
                 data,
             },
-            (*action.name()).into(),
+            action.name(),
         )
     }
 
@@ -184,7 +185,7 @@ impl Kernel {
             ResKind::Memory {
                 alloc: addr.alloc(),
             },
-            "devm_kzalloc".into(),
+            "devm_kzalloc",
         );
         Ok(addr)
     }
@@ -213,7 +214,7 @@ impl Kernel {
             id,
             group: group.alloc(),
         };
-        self.devres_add(dev, kind, "devres group".into());
+        self.devres_add(dev, kind, "devres group");
         Ok(id)
     }
 
@@ -249,7 +250,7 @@ impl Kernel {
         match self.devres_find_group(dev, id) {
             Some(pos) => {
                 let gid = self.group_id_at(dev, pos);
-                self.devres_add(dev, ResKind::GroupClose { id: gid }, "devres group".into());
+                self.devres_add(dev, ResKind::GroupClose { id: gid }, "devres group");
             }
             None => self.warn(Warning::DevresNotFound {
                 dev,

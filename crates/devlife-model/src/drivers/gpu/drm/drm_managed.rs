@@ -6,7 +6,7 @@ use crate::resource::{Action, KernelAction, ResKind, ResList};
 use crate::{Fault, FnRef, Host, KResult, Kernel, ObjId, ResId, Warning};
 
 impl Kernel {
-    fn drmres_add(&mut self, drm: ObjId, kind: ResKind, name: String) -> ResId {
+    fn drmres_add(&mut self, drm: ObjId, kind: ResKind, name: &str) -> ResId {
         let id = self.res_new(ResList::Drmres, drm, kind, name);
         self.drm_mut(drm).drmres.push(id);
         id
@@ -22,7 +22,7 @@ impl Kernel {
             action: Action::Kernel(action),
             data,
         };
-        self.drmres_add(drm, kind, (*action.name()).into())
+        self.drmres_add(drm, kind, action.name())
     }
 
     /// drmm memory with a name (the minor, the unique string...).
@@ -33,7 +33,7 @@ impl Kernel {
             ResKind::Memory {
                 alloc: addr.alloc(),
             },
-            "kmalloc".into(),
+            "kmalloc",
         );
         addr
     }
@@ -57,7 +57,7 @@ impl Kernel {
             action: Action::User(action),
             data,
         };
-        self.drmres_add(drm, kind, name.into());
+        self.drmres_add(drm, kind, name);
         Ok(0)
     }
 
