@@ -28,8 +28,44 @@ pub struct Program {
 /// Preprocesses, parses and lowers `sources` as one translation unit (in
 /// order: typically the embedder's prelude first, then the user file).
 pub fn compile(sources: &[Source<'_>]) -> Result<Program, Vec<Diagnostic>> {
+    compile_with(sources, &Options::default())
+}
+
+/// How [`compile_with`] treats its sources.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options<'a> {
+    /// The first `library` sources are a library (an embedder's prelude):
+    /// their top-level declarations are compiled only if the other sources,
+    /// or the names in `roots`, reach them (see the `select` module).
+    pub library: usize,
+    /// Names the embedder needs whatever the other sources use (struct tags
+    /// whose layout it reads, functions it calls by name).
+    pub roots: &'a [&'a str],
+}
+
+/// [`compile`] with [`Options`]. If a pruned unit does not compile, the
+/// whole unit is compiled again unpruned, so pruning never changes a
+/// diagnostic.
+pub fn compile_with(
+    sources: &[Source<'_>],
+    opts: &Options<'_>,
+) -> Result<Program, Vec<Diagnostic>> {
+    if opts.library == 0 {
+        return compile_unit(sources, None);
+    }
+    let library = u32::try_from(opts.library).unwrap_or(u32::MAX);
+    compile_unit(sources, Some((library, opts.roots))).or_else(|_| compile_unit(sources, None))
+}
+
+fn compile_unit(
+    sources: &[Source<'_>],
+    prune: Option<(u32, &[&str])>,
+) -> Result<Program, Vec<Diagnostic>> {
     let mut files = Files::new();
-    let pp = crate::pp::preprocess(&mut files, sources);
+    let mut pp = crate::pp::preprocess(&mut files, sources);
+    if let Some((library, roots)) = prune {
+        pp.tokens = crate::select::prune_library(std::mem::take(&mut pp.tokens), library, roots);
+    }
     let mut errors = pp.errors;
     for t in &pp.tokens {
         if t.kind == crate::pp::TokKind::Invalid && errors.len() < 50 {

@@ -8,13 +8,24 @@
 //! inline functions), or in the body of a macro that is itself reachable.
 //! Over-approximating is harmless; only prototypes are ever dropped.
 
-use std::collections::{BTreeMap, BTreeSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Identifiers in `text` (comments and literals are not skipped: a name
 /// there only keeps a prototype that could have gone).
 fn identifiers(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+    let bytes = text.as_bytes();
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut at = 0;
+    std::iter::from_fn(move || loop {
+        let start = at + bytes.get(at..)?.iter().position(|&b| word(b))?;
+        let len = bytes[start..].iter().position(|&b| !word(b));
+        at = len.map_or(bytes.len(), |n| start + n);
+        // Both ends sit next to ASCII bytes, so they are char boundaries.
+        let w = &text[start..at];
+        if !w.starts_with(|c: char| c.is_ascii_digit()) {
+            return Some(w);
+        }
+    })
 }
 
 /// The function a one-line prototype declares, if `line` is one.
@@ -40,9 +51,9 @@ fn prototype_name(line: &str) -> Option<&str> {
 /// The prelude with unreachable prototypes blanked.
 pub fn prune_prelude(prelude: &str, file: &str) -> String {
     let lines: Vec<&str> = prelude.lines().collect();
-    let mut macros: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut macros: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
     let mut prototypes: Vec<Option<&str>> = vec![None; lines.len()];
-    let mut used: BTreeSet<&str> = identifiers(file).collect();
+    let mut used: FxHashSet<&str> = identifiers(file).collect();
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -79,7 +90,7 @@ pub fn prune_prelude(prelude: &str, file: &str) -> String {
 }
 
 /// Adds the identifiers of every reachable macro's body, to a fixed point.
-fn close_over_macros<'a>(used: &mut BTreeSet<&'a str>, macros: &BTreeMap<&'a str, Vec<&'a str>>) {
+fn close_over_macros<'a>(used: &mut FxHashSet<&'a str>, macros: &FxHashMap<&'a str, Vec<&'a str>>) {
     let mut pending: Vec<&str> = used.iter().copied().collect();
     while let Some(name) = pending.pop() {
         if let Some(body) = macros.get(name) {
