@@ -293,14 +293,13 @@ impl Kernel {
         r
     }
 
-    /// Calls a host callback, recording entry and exit, and restores the
-    /// call site afterwards (the callback's own calls move it).
+    /// Calls a host callback, recording the call, and restores the call site
+    /// afterwards (the callback's own calls move it).
     pub(crate) fn callback(&mut self, host: &mut dyn Host, f: FnRef, args: &[u64]) -> KResult<u64> {
         let site = self.site;
         self.log.push(site, EventKind::CallbackEnter(f));
         let r = host.call(self, f, args);
         self.site = site;
-        self.log.push(site, EventKind::CallbackExit(f));
         r
     }
 
