@@ -347,7 +347,8 @@ fn assert_compare<T: Copy + Into<i128>>(
     (l, r): (T, T),
     failure: fn(String, (String, T), (String, T)) -> Failure,
 ) -> Result<Value, Trap> {
-    let op = env.read_str(a.ptr(4), a.site)?;
+    // The operator is read on every check, the texts only when it fails.
+    let op = env.read_name(a.ptr(4), a.site)?;
     if !holds(&op, l.into(), r.into()) {
         let left = (env.read_str(a.ptr(5), a.site)?, l);
         let right = (env.read_str(a.ptr(7), a.site)?, r);
@@ -356,7 +357,7 @@ fn assert_compare<T: Copy + Into<i128>>(
             a.ptr(0),
             Kind::from_c(a.bits(1)),
             a,
-            failure(op, left, right),
+            failure(op.to_string(), left, right),
             msg,
         )?;
     }
