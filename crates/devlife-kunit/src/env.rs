@@ -8,6 +8,7 @@
 
 use crate::layout::Layouts;
 use crate::runner::CaseState;
+use crate::shims::External;
 use devlife_c::env::{AllocKind as CAllocKind, Env, Trap};
 use devlife_c::interp::Interp;
 use devlife_c::source::{FileId, Site as CSite};
@@ -273,23 +274,22 @@ impl Env for KernelEnv<'_> {
         site: CSite,
     ) -> Result<Value, Trap> {
         self.kernel.set_site(to_model_site(site));
-        let Some(external) = self.state.externals.get(f.0 as usize) else {
+        let External { shim, step } = self
+            .state
+            .externals
+            .get(f.0 as usize)
+            .cloned()
+            .unwrap_or_default();
+        if let Some(call) = &step {
+            self.note_step(interp.depth() as usize, call, site);
+        }
+        let Some(shim) = shim else {
             return Err(Trap::UnknownFunction {
                 name: interp.function_name(f).to_string(),
                 site,
             });
         };
-        let (shim, step) = (external.shim, external.step.clone());
-        if let Some(call) = &step {
-            self.note_step(interp.depth() as usize, call, site);
-        }
-        match shim {
-            Some(shim) => crate::shims::call(self, interp, shim, args, site),
-            None => Err(Trap::UnknownFunction {
-                name: interp.function_name(f).to_string(),
-                site,
-            }),
-        }
+        crate::shims::call(self, interp, shim, args, site)
     }
 
     fn is_external(&self, name: &str) -> bool {
