@@ -5,15 +5,19 @@ use crate::source::Site;
 use crate::types::{IntTy, TypeId};
 
 /// Index of a function in [`crate::Program`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct FuncId(pub u32);
 
 /// Index of a global in [`crate::Program`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct GlobalId(pub u32);
 
 /// A typed expression.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Expr {
     /// What it does.
     pub kind: ExprKind,
@@ -24,7 +28,7 @@ pub struct Expr {
 }
 
 /// A scalar conversion.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CastOp {
     /// Representation unchanged.
     Nop,
@@ -35,7 +39,7 @@ pub enum CastOp {
 }
 
 /// Binary integer operators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BinOp {
     /// `+`
     Add,
@@ -72,7 +76,7 @@ pub enum BinOp {
 }
 
 /// Unary integer operators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum UnOp {
     /// `-`
     Neg,
@@ -83,7 +87,7 @@ pub enum UnOp {
 }
 
 /// The target of a call.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Callee {
     /// A function known at compile time.
     Direct(FuncId),
@@ -93,7 +97,7 @@ pub enum Callee {
 
 /// Expression kinds. Lvalue kinds (`LocalReg`, `LocalMem`, `Global`, `Str`,
 /// `Deref`, `Member`) denote places; `Load` reads them.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum ExprKind {
     /// A constant (bits normalized for the type).
     Const(u64),
@@ -191,7 +195,7 @@ impl Expr {
 }
 
 /// An initialization step applied to an object at a byte offset.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum InitOp {
     /// Store a scalar (already converted to `ty`).
     Scalar(u64, Expr),
@@ -202,7 +206,7 @@ pub enum InitOp {
 }
 
 /// How an object is initialized.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Init {
     /// A scalar initialized from an expression (converted to the object type).
     Scalar(Expr),
@@ -211,7 +215,7 @@ pub enum Init {
 }
 
 /// A statement.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Stmt {
     /// Expression statement.
     Expr(Expr),
@@ -240,7 +244,7 @@ pub enum Stmt {
 }
 
 /// A block: statements, locals scoped to it, optional result (statement expressions).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Block {
     /// Statements.
     pub stmts: Vec<Stmt>,
@@ -253,7 +257,7 @@ pub struct Block {
 }
 
 /// A local variable or parameter.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Local {
     /// Name.
     pub name: String,
@@ -268,7 +272,7 @@ pub struct Local {
 }
 
 /// A function body.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Body {
     /// Parameter local ids, in order.
     pub params: Vec<u32>,
@@ -279,7 +283,7 @@ pub struct Body {
 }
 
 /// A function, defined in C or external.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Function {
     /// Name.
     pub name: String,
@@ -289,14 +293,15 @@ pub struct Function {
     pub site: Site,
     /// The body, if defined in C.
     pub body: Option<Body>,
-    /// Whether C code uses it (calls it or takes its address).
+    /// Whether reachable C code uses it (calls it or takes its address):
+    /// code in the unit's own files, or library code that code reaches.
     pub used: bool,
     /// Whether it is `static`.
     pub is_static: bool,
 }
 
 /// A global (or function-local `static`) variable.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Global {
     /// Name (`func.name` for function-local statics).
     pub name: String,
@@ -310,4 +315,7 @@ pub struct Global {
     pub is_static: bool,
     /// Whether a definition (not only `extern` declarations) was seen.
     pub defined: bool,
+    /// Whether the unit's own files declare it or their code reaches it
+    /// (a library global nothing reaches is not allocated).
+    pub reachable: bool,
 }

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use crate::ast::{FuncId, Function, Global, GlobalId};
 use crate::diagnostics::Diagnostic;
-use crate::pp::Include;
+use crate::lower::LowerState;
+use crate::pp::{Include, PpState};
+use crate::reach::LibraryPart;
 use crate::source::{Files, Site, Source};
 use crate::types::{TypeId, TypeKind, TypeTable};
 
@@ -17,6 +19,8 @@ pub struct Program {
     pub(crate) globals: Vec<Global>,
     pub(crate) strings: Vec<Vec<u8>>,
     pub(crate) string_sites: Vec<Site>,
+    /// Whether each string literal is reachable (only those are allocated).
+    pub(crate) string_reachable: Vec<bool>,
     pub(crate) func_names: BTreeMap<String, FuncId>,
     pub(crate) global_names: BTreeMap<String, GlobalId>,
     pub(crate) typedefs: BTreeMap<String, TypeId>,
@@ -26,57 +30,86 @@ pub struct Program {
 }
 
 /// Preprocesses, parses and lowers `sources` as one translation unit (in
-/// order: typically the embedder's prelude first, then the user file).
+/// order: macros and declarations of earlier sources are visible in later
+/// ones).
 pub fn compile(sources: &[Source<'_>]) -> Result<Program, Vec<Diagnostic>> {
-    compile_with(sources, &Options::default())
+    let front = front(Files::new(), None, LowerState::default(), sources)?;
+    Ok(Program::assemble(front, &LibraryPart::default()))
 }
 
-/// How [`compile_with`] treats its sources.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Options<'a> {
-    /// The first `library` sources are a library (an embedder's prelude):
-    /// their top-level declarations are compiled only if the other sources,
-    /// or the names in `roots`, reach them (see the `select` module).
-    pub library: usize,
-    /// Names the embedder needs whatever the other sources use (struct tags
-    /// whose layout it reads, functions it calls by name).
-    pub roots: &'a [&'a str],
+/// A library (an embedder's prelude) compiled once: its file names, the
+/// macros it defines and every declaration it makes. Units compiled on it
+/// with [`Library::compile_unit`] see all of it, as if it preceded them in
+/// one translation unit, without preprocessing, parsing or lowering it
+/// again. It serializes to bytes, so an embedder can compile it at build
+/// time.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub struct Library {
+    files: Files,
+    macros: PpState,
+    decls: LowerState,
+    includes: Vec<Include>,
 }
 
-/// [`compile`] with [`Options`]. If a pruned unit does not compile, the
-/// whole unit is compiled again unpruned, so pruning never changes a
-/// diagnostic.
-pub fn compile_with(
-    sources: &[Source<'_>],
-    opts: &Options<'_>,
-) -> Result<Program, Vec<Diagnostic>> {
-    if opts.library == 0 {
-        return compile_unit(sources, None);
+impl Library {
+    /// Compiles `sources` as a library.
+    pub fn compile(sources: &[Source<'_>]) -> Result<Library, Vec<Diagnostic>> {
+        let front = front(Files::new(), None, LowerState::default(), sources)?;
+        Ok(Library {
+            files: front.files,
+            macros: front.macros,
+            decls: front.decls,
+            includes: front.includes,
+        })
     }
-    let library = u32::try_from(opts.library).unwrap_or(u32::MAX);
-    compile_unit(sources, Some((library, opts.roots))).or_else(|_| compile_unit(sources, None))
+
+    /// Compiles `sources` on top of the library (clone the library first
+    /// to compile more units on it). Only what they reach of the library
+    /// counts as used (see [`Program::used_externals`]).
+    pub fn compile_unit(self, sources: &[Source<'_>]) -> Result<Program, Vec<Diagnostic>> {
+        let lib = self.decls.library_part();
+        let mut front = front(self.files, Some(self.macros), self.decls, sources)?;
+        let mut includes = self.includes;
+        includes.append(&mut front.includes);
+        front.includes = includes;
+        Ok(Program::assemble(front, &lib))
+    }
+
+    /// The library as bytes (for [`Library::from_bytes`]).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // Serializing plain owned data into a vector cannot fail.
+        postcard::to_allocvec(self).unwrap_or_default()
+    }
+
+    /// A library saved by [`Library::to_bytes`] with the same build of
+    /// this crate.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Library, String> {
+        postcard::from_bytes(bytes).map_err(|e| format!("not a saved library: {e}"))
+    }
 }
 
-fn compile_unit(
+/// A unit after the front end: preprocessed, parsed and lowered.
+struct Front {
+    files: Files,
+    macros: PpState,
+    decls: LowerState,
+    includes: Vec<Include>,
+}
+
+/// Preprocesses, parses and lowers `sources`, continuing from the given
+/// preprocessor and declaration states.
+fn front(
+    mut files: Files,
+    macros: Option<PpState>,
+    decls: LowerState,
     sources: &[Source<'_>],
-    prune: Option<(u32, &[&str])>,
-) -> Result<Program, Vec<Diagnostic>> {
-    let mut files = Files::new();
-    let mut pp = crate::pp::preprocess(&mut files, sources);
-    if let Some((library, roots)) = prune {
-        pp.tokens = crate::select::prune_library(std::mem::take(&mut pp.tokens), library, roots);
-    }
+) -> Result<Front, Vec<Diagnostic>> {
+    let (macros, pp) =
+        crate::pp::preprocess_from(&mut files, macros, sources, crate::pp::EXPANSION_BUDGET);
     let mut errors = pp.errors;
     for t in &pp.tokens {
         if t.kind == crate::pp::TokKind::Invalid && errors.len() < 50 {
-            let msg = if t.text.starts_with("/*") {
-                "unterminated comment".to_string()
-            } else if t.text.starts_with(['"', '\'']) {
-                "unterminated string or character literal".to_string()
-            } else {
-                format!("stray `{}` in program", t.text)
-            };
-            errors.push((t.site, msg));
+            errors.push((t.site, invalid_token_message(&t.text)));
         }
     }
     let diags = |files: &Files, errs: Vec<(Site, String)>| -> Vec<Diagnostic> {
@@ -95,12 +128,33 @@ fn compile_unit(
     if !syntax.is_empty() {
         return Err(diags(&files, syntax));
     }
-    let lowered = crate::lower::lower(tree.root_node(), &rendered).map_err(|e| diags(&files, e))?;
-    Ok(Program::assemble(files, lowered, pp.includes))
+    let decls = crate::lower::lower_from(decls, tree.root_node(), &rendered)
+        .map_err(|e| diags(&files, e))?;
+    Ok(Front {
+        files,
+        macros,
+        decls,
+        includes: pp.includes,
+    })
+}
+
+/// The diagnostic for a malformed token that reached the parser.
+fn invalid_token_message(text: &str) -> String {
+    if text.starts_with("/*") {
+        "unterminated comment".to_string()
+    } else if text.starts_with(['"', '\'']) {
+        "unterminated string or character literal".to_string()
+    } else {
+        format!("stray `{text}` in program")
+    }
 }
 
 impl Program {
-    fn assemble(files: Files, l: crate::lower::Lowered, includes: Vec<Include>) -> Program {
+    fn assemble(front: Front, lib: &LibraryPart) -> Program {
+        let (files, includes) = (front.files, front.includes);
+        let mut l = front.decls.finish();
+        let string_reachable =
+            crate::reach::mark(&mut l.funcs, &mut l.globals, l.strings.len(), lib);
         let func_names = l
             .funcs
             .iter()
@@ -120,6 +174,7 @@ impl Program {
             globals: l.globals,
             strings: l.strings,
             string_sites: l.string_sites,
+            string_reachable,
             func_names,
             global_names,
             typedefs: l.typedefs,

@@ -1,13 +1,37 @@
 //! Source files and positions: the file table and [`Site`].
 
 /// Index of a file in a [`Files`] table.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct FileId(pub u32);
 
 /// A position in an original source file (1-based line and byte column).
 ///
 /// Line 0 means "no position" (for example a call made from Rust).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Site {
     /// File the position is in.
     pub file: FileId,
@@ -52,7 +76,7 @@ impl<'a> Source<'a> {
 }
 
 /// The table of file names that [`FileId`]s index.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Files {
     names: Vec<String>,
 }

@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 
 /// An interned C type. Equal ids mean identical types.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct TypeId(pub u32);
 
 impl TypeId {
@@ -34,7 +36,9 @@ impl TypeId {
 }
 
 /// An integer representation: width in bytes and signedness.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct IntTy {
     /// Width in bytes: 1, 2, 4 or 8.
     pub size: u8,
@@ -75,7 +79,9 @@ impl IntTy {
 }
 
 /// A function signature.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct FuncSig {
     /// Return type.
     pub ret: TypeId,
@@ -86,11 +92,15 @@ pub struct FuncSig {
 }
 
 /// Index of a struct or union definition in a [`TypeTable`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct StructId(pub u32);
 
 /// The shape of a type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum TypeKind {
     /// `void`.
     Void,
@@ -114,7 +124,7 @@ pub enum TypeKind {
 }
 
 /// A member of a struct or union.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Field {
     /// Name, or `None` for an anonymous struct/union member.
     pub name: Option<String>,
@@ -125,7 +135,7 @@ pub struct Field {
 }
 
 /// A struct or union definition and its layout.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StructDef {
     /// Tag, if any.
     pub name: Option<String>,
@@ -142,9 +152,10 @@ pub struct StructDef {
 }
 
 /// Interning table of all types of a program.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TypeTable {
     kinds: Vec<TypeKind>,
+    #[serde(serialize_with = "crate::sorted::map")]
     intern: HashMap<TypeKind, TypeId>,
     structs: Vec<StructDef>,
 }

@@ -1,5 +1,5 @@
 //! The one place that talks to the front end's interpreter: compiling the
-//! prelude with the test file, reading struct layouts, calling C functions,
+//! test file on the saved prelude, reading struct layouts, calling C functions,
 //! finding the registered suites and rendering traps.
 
 use crate::env::{BindState, KernelEnv, Stop};
@@ -9,30 +9,8 @@ use devlife_c::env::Trap;
 use devlife_c::interp::{Interp, LoadError as CLoadError};
 use devlife_c::source::Site as CSite;
 use devlife_c::value::{Addr as CAddr, Value};
-use devlife_c::{compile_with, Options, Program, Source};
+use devlife_c::{Program, Source};
 use devlife_model::{Addr, AllocKind, Fault, Kernel};
-
-/// The prelude's structures whose layout the binding reads (here and in the
-/// shims): compiled whatever the test file uses, so that the model's
-/// containers have their C sizes.
-const BINDING_ROOTS: &[&str] = &[
-    "device",
-    "device_driver",
-    "platform_driver",
-    "platform_device",
-    "kunit",
-    "kunit_suite",
-    "kunit_case",
-    "task_struct",
-    "drm_device",
-    "drm_minor",
-    "drm_driver",
-    "file",
-    "kunit_resource",
-    "list_head",
-    "kunit_try_catch",
-    "string_stream",
-];
 
 /// Offset of member `path` in `struct tag`, from the prelude's declarations.
 pub(crate) fn offset(p: &Program, tag: &str, path: &str) -> u32 {
@@ -117,16 +95,13 @@ pub(crate) fn load(
     text: &str,
     limits: Limits,
 ) -> Result<(Interp, BindState, Vec<String>), LoadError> {
-    let prelude = crate::prune::prune_prelude(prelude::TEXT, text);
-    let sources = [
-        Source::new(prelude::NAME, &prelude),
-        Source::new(name, text),
-    ];
-    let options = Options {
-        library: 1,
-        roots: BINDING_ROOTS,
-    };
-    let program = compile_with(&sources, &options)
+    let library = prelude::library().map_err(|e| {
+        LoadError::Diagnostics(vec![format!(
+            "error: devlife's saved kernel prelude does not load ({e}); rebuild devlife"
+        )])
+    })?;
+    let program = library
+        .compile_unit(&[Source::new(name, text)])
         .map_err(|diags| LoadError::Diagnostics(diags.iter().map(|d| d.to_string()).collect()))?;
     let files: Vec<String> = (0..program.files().len())
         .map(|i| {

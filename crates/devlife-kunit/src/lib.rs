@@ -16,7 +16,6 @@ pub mod env;
 mod format;
 pub mod ktap;
 pub mod layout;
-mod prune;
 pub mod runner;
 pub mod shims;
 
@@ -27,10 +26,32 @@ use devlife_model::{Kernel, Profile};
 /// devlife's kernel prelude: the C declarations that stand in for every
 /// kernel header a test file includes.
 pub mod prelude {
+    use devlife_c::Library;
+
     /// The prelude's text.
     pub const TEXT: &str = include_str!("../prelude/kernel.h");
-    /// The name diagnostics use for it.
+    /// The name diagnostics use for it (build.rs uses the same).
     pub const NAME: &str = "<devlife kernel prelude>";
+    /// The prelude compiled by build.rs.
+    const SAVED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/prelude.lib"));
+
+    /// The compiled prelude, as build.rs saved it.
+    pub fn library() -> Result<Library, String> {
+        Library::from_bytes(SAVED)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use devlife_c::Source;
+
+        #[test]
+        fn saved_prelude_is_the_compiled_text() {
+            let saved = library().expect("the saved prelude loads");
+            let fresh = Library::compile(&[Source::new(NAME, TEXT)]).expect("the prelude compiles");
+            assert_eq!(saved.to_bytes(), fresh.to_bytes());
+        }
+    }
 }
 
 /// Why a file could not be run.

@@ -130,6 +130,11 @@ impl Interp {
         let p = Arc::clone(&self.prog);
         self.string_addrs.clear();
         for (i, s) in p.strings.iter().enumerate() {
+            if !p.string_reachable.get(i).copied().unwrap_or(true) {
+                // A library literal nothing reaches: never read, not allocated.
+                self.string_addrs.push(Addr(0));
+                continue;
+            }
             let label = string_label(s);
             let site = p.string_sites.get(i).copied().unwrap_or(Site::NONE);
             let a = env.alloc(s.len() as u64 + 1, AllocKind::StringLiteral, &label, site)?;
@@ -140,6 +145,11 @@ impl Interp {
         }
         self.global_addrs.clear();
         for g in &p.globals {
+            if !g.reachable {
+                // A library global nothing reaches: never read, not allocated.
+                self.global_addrs.push(Addr(0));
+                continue;
+            }
             let size = p.types.size_of(g.ty).unwrap_or(0);
             let a = env.alloc(size, AllocKind::Global, &g.name, g.site)?;
             self.global_addrs.push(a);
@@ -150,7 +160,7 @@ impl Interp {
             fp: self.slots.len(),
         };
         for (g, addr) in p.globals.iter().zip(self.global_addrs.clone()) {
-            if let Some(init) = &g.init {
+            if let Some(init) = g.init.as_ref().filter(|_| g.reachable) {
                 self.steps = 0;
                 self.run_init(env, cx, init, addr, g.ty, g.site)?;
             }

@@ -626,6 +626,7 @@ impl<'a> Lowerer<'a> {
                     init: None,
                     is_static: storage == Storage::Static,
                     defined: storage != Storage::Extern,
+                    reachable: false,
                 });
                 self.bind_file(name, Sym::Global(g));
                 Ok(g)
@@ -707,6 +708,7 @@ impl<'a> Lowerer<'a> {
             init: None,
             is_static: true,
             defined: true,
+            reachable: false,
         });
         self.bind(name, Sym::Global(g));
         self.global_init(g, ty, init)

@@ -123,13 +123,10 @@ impl<'a> Lowerer<'a> {
                 Ok(self.mk(ExprKind::Global(g), ty, site))
             }
             Some(Sym::Func(f)) => {
-                let ty = match self.funcs.get_mut(f.0 as usize) {
-                    Some(func) => {
-                        func.used = true;
-                        func.ty
-                    }
-                    None => TypeId::VOID,
-                };
+                let ty = self
+                    .funcs
+                    .get(f.0 as usize)
+                    .map_or(TypeId::VOID, |func| func.ty);
                 Ok(self.mk(ExprKind::Func(f), ty, site))
             }
             Some(Sym::Enum(v, ty)) => Ok(self.mk(ExprKind::Const(v), ty, site)),

@@ -93,7 +93,7 @@ const MAX_NEST: u32 = 256;
 const MAX_ERRORS: usize = 50;
 
 /// An ordinary identifier's meaning.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Sym {
     Local(u32),
     Global(GlobalId),
@@ -102,9 +102,11 @@ pub(crate) enum Sym {
     Enum(u64, TypeId),
 }
 
-#[derive(Default)]
+#[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
 struct Scope {
+    #[serde(serialize_with = "crate::sorted::map")]
     names: HashMap<String, Sym>,
+    #[serde(serialize_with = "crate::sorted::map")]
     tags: HashMap<String, TypeId>,
 }
 
@@ -146,17 +148,37 @@ pub(crate) struct Lowerer<'a> {
     nest: u32,
 }
 
-/// Lowers a parsed translation unit.
-pub(crate) fn lower(root: Node<'_>, r: &Rendered) -> Result<Lowered, Vec<(Site, String)>> {
+/// What lowering carries from one tree to the next: everything declared at
+/// file scope so far. A library's state is saved after its files so that
+/// later units are lowered on top of it without lowering it again.
+#[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct LowerState {
+    types: TypeTable,
+    file_scope: Scope,
+    funcs: Vec<Function>,
+    globals: Vec<Global>,
+    strings: Vec<Vec<u8>>,
+    string_sites: Vec<Site>,
+    #[serde(serialize_with = "crate::sorted::map")]
+    string_ids: HashMap<Vec<u8>, u32>,
+}
+
+/// Lowers the top-level items of `root` on top of `state` and returns the
+/// state after them.
+pub(crate) fn lower_from(
+    state: LowerState,
+    root: Node<'_>,
+    r: &Rendered,
+) -> Result<LowerState, Vec<(Site, String)>> {
     let mut l = Lowerer {
         r,
-        types: TypeTable::new(),
-        scopes: vec![Scope::default()],
-        funcs: Vec::new(),
-        globals: Vec::new(),
-        strings: Vec::new(),
-        string_sites: Vec::new(),
-        string_ids: HashMap::new(),
+        types: state.types,
+        scopes: vec![state.file_scope],
+        funcs: state.funcs,
+        globals: state.globals,
+        strings: state.strings,
+        string_sites: state.string_sites,
+        string_ids: state.string_ids,
         errors: Vec::new(),
         fctx: None,
         nest: 0,
@@ -171,12 +193,26 @@ pub(crate) fn lower(root: Node<'_>, r: &Rendered) -> Result<Lowered, Vec<(Site, 
     if !l.errors.is_empty() {
         return Err(l.errors);
     }
-    Ok(l.finish())
+    Ok(LowerState {
+        types: l.types,
+        file_scope: l.scopes.swap_remove(0),
+        funcs: l.funcs,
+        globals: l.globals,
+        strings: l.strings,
+        string_sites: l.string_sites,
+        string_ids: l.string_ids,
+    })
 }
 
-impl<'a> Lowerer<'a> {
-    fn finish(mut self) -> Lowered {
-        let file = self.scopes.swap_remove(0);
+impl LowerState {
+    /// What of a unit compiled on this state comes from it.
+    pub(crate) fn library_part(&self) -> crate::reach::LibraryPart {
+        crate::reach::LibraryPart::of(&self.funcs, &self.globals, self.strings.len())
+    }
+
+    /// The declarations as a [`Lowered`] unit.
+    pub(crate) fn finish(self) -> Lowered {
+        let file = self.file_scope;
         let mut typedefs = BTreeMap::new();
         let mut enum_consts = BTreeMap::new();
         for (name, sym) in &file.names {
@@ -201,7 +237,9 @@ impl<'a> Lowerer<'a> {
             enum_consts,
         }
     }
+}
 
+impl<'a> Lowerer<'a> {
     /// The source text of a node.
     pub fn text(&self, n: Node<'_>) -> &'a str {
         self.r.text.get(n.start_byte()..n.end_byte()).unwrap_or("")

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use crate::source::{FileId, Site};
 
 /// Kind of a preprocessing token.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TokKind {
     /// Identifier or keyword.
     Ident,
@@ -27,7 +27,7 @@ pub enum TokKind {
 pub type Hideset = Option<Rc<[u32]>>;
 
 /// A preprocessing token.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PpToken {
     /// Kind.
     pub kind: TokKind,

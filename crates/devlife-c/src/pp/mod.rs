@@ -18,7 +18,7 @@ use crate::source::{Files, Site, Source};
 pub use lex::{Hideset, PpToken, TokKind};
 
 /// An `#include` line that was skipped (the embedder's prelude provides declarations).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Include {
     /// Where the directive is.
     pub site: Site,
@@ -37,14 +37,14 @@ pub struct PpOutput {
     pub includes: Vec<Include>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum Builtin {
     Line,
     File,
     Counter,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Macro {
     id: u32,
     params: Option<Vec<Rc<str>>>,
@@ -71,11 +71,22 @@ struct Cond {
 struct Abort;
 
 /// Maximum tokens produced by macro expansion in one run.
-const EXPANSION_BUDGET: usize = 1_000_000;
+pub(crate) const EXPANSION_BUDGET: usize = 1_000_000;
 /// Maximum nesting of macro invocations inside macro arguments.
 const MAX_ARG_DEPTH: u32 = 128;
 /// Maximum number of errors kept.
 const MAX_ERRORS: usize = 100;
+
+/// What the preprocessor carries from one file to the next: the macro table
+/// and the counters. A library's state is saved after its files so that
+/// later units start from it instead of preprocessing the library again.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub(crate) struct PpState {
+    #[serde(serialize_with = "crate::sorted::map")]
+    macros: HashMap<Rc<str>, Rc<Macro>>,
+    next_id: u32,
+    counter: u64,
+}
 
 struct Pp<'f> {
     files: &'f Files,
@@ -100,8 +111,24 @@ pub fn preprocess_with_budget(
     sources: &[Source<'_>],
     budget: usize,
 ) -> PpOutput {
+    preprocess_from(files, None, sources, budget).1
+}
+
+/// Preprocesses `sources` starting from `state` (a fresh preprocessor if
+/// `None`), and returns the state after the last file with the output.
+pub(crate) fn preprocess_from(
+    files: &mut Files,
+    state: Option<PpState>,
+    sources: &[Source<'_>],
+    budget: usize,
+) -> (PpState, PpOutput) {
     let ids: Vec<_> = sources.iter().map(|s| files.add(s.name)).collect();
     let mut pp = Pp::new(files);
+    if let Some(state) = state {
+        pp.macros = state.macros;
+        pp.next_id = state.next_id;
+        pp.counter = state.counter;
+    }
     pp.budget = budget;
     for (src, id) in sources.iter().zip(ids) {
         let toks = lex::lex(id, src.text);
@@ -109,7 +136,12 @@ pub fn preprocess_with_budget(
             break;
         }
     }
-    pp.out
+    let state = PpState {
+        macros: pp.macros,
+        next_id: pp.next_id,
+        counter: pp.counter,
+    };
+    (state, pp.out)
 }
 
 fn tok(kind: TokKind, text: &str, site: Site) -> PpToken {
