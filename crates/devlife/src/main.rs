@@ -7,6 +7,8 @@ use devlife_kunit::{Filter, Limits, LoadError};
 use devlife_model::Profile;
 use std::process::ExitCode;
 
+mod parallel;
+
 /// Knows when a Linux device's resources are released.
 #[derive(Parser)]
 #[command(name = "devlife", version, about)]
@@ -110,52 +112,50 @@ fn main() -> ExitCode {
     }
 }
 
-/// Reads and runs one file, reporting bad input on stderr.
+/// Reads and runs one file; on bad input, the lines to print on stderr.
 fn load_and_run(
     profile: Profile,
     filter: Option<&str>,
     limits: Limits,
     path: &str,
-) -> Result<devlife_kunit::Run, ExitCode> {
-    let filter = Filter::parse(filter).map_err(|e| {
-        eprintln!("devlife: bad filter: {e}");
-        ExitCode::from(BAD_INPUT)
-    })?;
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("devlife: cannot read {path}: {e}");
-        ExitCode::from(BAD_INPUT)
-    })?;
-    devlife_kunit::run_file(path, &text, profile, &filter, limits).map_err(|e| {
-        match e {
-            LoadError::Diagnostics(diags) => {
-                for d in diags {
-                    eprintln!("{d}");
-                }
-            }
-            LoadError::NoSuite => {
-                eprintln!("devlife: {path}: no KUnit suite (kunit_test_suite(...)) in this file")
-            }
-        }
-        ExitCode::from(BAD_INPUT)
+) -> Result<devlife_kunit::Run, Vec<String>> {
+    let filter = Filter::parse(filter).map_err(|e| vec![format!("devlife: bad filter: {e}")])?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| vec![format!("devlife: cannot read {path}: {e}")])?;
+    devlife_kunit::run_file(path, &text, profile, &filter, limits).map_err(|e| match e {
+        LoadError::Diagnostics(diags) => diags,
+        LoadError::NoSuite => vec![format!(
+            "devlife: {path}: no KUnit suite (kunit_test_suite(...)) in this file"
+        )],
     })
 }
 
+/// Prints `lines` on stderr and gives the bad-input exit status.
+fn bad_input(lines: &[String]) -> ExitCode {
+    for l in lines {
+        eprintln!("{l}");
+    }
+    ExitCode::from(BAD_INPUT)
+}
+
 /// One warning per API the file used that is newer than the modelled kernel.
-fn warn_anachronisms(path: &str, kernel: &devlife_model::Kernel) {
+fn anachronisms(path: &str, kernel: &devlife_model::Kernel) -> Vec<String> {
+    let mut warnings = Vec::new();
     for e in kernel.log.events() {
         if let devlife_model::EventKind::Anachronism { api, since } = &e.kind {
-            eprintln!(
+            warnings.push(format!(
                 "devlife: warning: {path} uses {api}(), added in {since}; --kernel {} predates it (modelled as in {since})",
                 kernel.profile.name()
-            );
+            ));
         }
     }
+    warnings
 }
 
 fn explain(profile: Profile, case: Option<&str>, format: Format, path: &str) -> ExitCode {
     let run = match load_and_run(profile, case, Limits::default(), path) {
         Ok(run) => run,
-        Err(code) => return code,
+        Err(lines) => return bad_input(&lines),
     };
     let files = run.files.clone();
     let namer = move |s: devlife_model::Site| {
@@ -222,14 +222,24 @@ fn case_run<'a>(
 }
 
 fn run(profile: Profile, filter: Option<&str>, limits: Limits, files: &[String]) -> ExitCode {
+    // Files are independent (each runs on its own modelled kernel), so they
+    // run in parallel; what they print is printed afterwards in file order,
+    // exactly as a run one file after another would print it.
+    let size = |path: &String| std::fs::metadata(path).map_or(0, |m| m.len());
+    let outcomes = parallel::map_in_order(files, size, |path| {
+        load_and_run(profile, filter, limits, path)
+            .map(|run| (anachronisms(path, &run.kernel), run.results.suites))
+    });
     let mut suites = Vec::new();
-    for path in files {
-        match load_and_run(profile, filter, limits, path) {
-            Ok(run) => {
-                warn_anachronisms(path, &run.kernel);
-                suites.extend(run.results.suites);
+    for outcome in outcomes {
+        match outcome {
+            Ok((warnings, file_suites)) => {
+                for w in warnings {
+                    eprintln!("{w}");
+                }
+                suites.extend(file_suites);
             }
-            Err(code) => return code,
+            Err(lines) => return bad_input(&lines),
         }
     }
     print!("{}", render(&suites));

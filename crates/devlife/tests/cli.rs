@@ -242,3 +242,70 @@ fn runaway_allocation_and_output_hit_their_limits_with_a_clear_message() {
         text.len()
     );
 }
+
+/// The suites of a KTAP document, as (name, verdict) lines in order.
+fn suite_verdicts(ktap: &str) -> Vec<String> {
+    ktap.lines()
+        .filter(|l| !l.starts_with(' ') && (l.starts_with("ok ") || l.starts_with("not ok ")))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn several_files_print_in_file_order_as_if_run_one_after_another() {
+    // Files run in parallel; what they print must not depend on which ends
+    // first. The big example first, then the small: a scheduler that printed
+    // in completion order would swap them.
+    let newer = "crates/devlife/tests/data/newer-api.c";
+    let out = devlife(&["run", "--kernel", "v6.1", SEED, UAF, newer, SEED]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let ktap = stdout(&out);
+    let verdicts = suite_verdicts(&ktap);
+    let mut expected = Vec::new();
+    for file in [SEED, UAF, newer, SEED] {
+        let one = devlife(&["run", "--kernel", "v6.1", file]);
+        for v in suite_verdicts(&stdout(&one)) {
+            // Suites are numbered across the files of one run.
+            let rest = v.split_once(' ').map_or("", |(_, r)| r);
+            let rest = rest.trim_start_matches("ok ");
+            let (_, name) = rest.split_once(' ').unwrap_or(("", rest));
+            let verdict = if v.starts_with("not ok") {
+                "not ok"
+            } else {
+                "ok"
+            };
+            expected.push(format!("{verdict} {} {name}", expected.len() + 1));
+        }
+    }
+    assert!(verdicts.len() >= 4, "{ktap}");
+    assert_eq!(verdicts, expected, "{ktap}");
+    assert_eq!(
+        stderr(&out).matches("warning").count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+    for _ in 0..5 {
+        let again = devlife(&["run", "--kernel", "v6.1", SEED, UAF, newer, SEED]);
+        assert_eq!(again.stdout, out.stdout);
+        assert_eq!(again.stderr, out.stderr);
+    }
+}
+
+#[test]
+fn with_several_files_the_first_bad_one_in_order_is_reported() {
+    let out = devlife(&[
+        "run",
+        SEED,
+        "crates/devlife/tests/data/no-suite.c",
+        "crates/devlife/tests/data/malformed.c",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("no-suite.c: no KUnit suite"), "{err}");
+    assert!(
+        !err.contains("malformed.c"),
+        "only the first bad file: {err}"
+    );
+    assert!(stdout(&out).is_empty(), "nothing is printed for a bad run");
+}
