@@ -94,6 +94,7 @@ mod sorted;
 pub mod source;
 pub mod types;
 pub mod value;
+mod visit;
 
 pub use ast::{FuncId, GlobalId};
 pub use diagnostics::Diagnostic;

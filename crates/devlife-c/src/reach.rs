@@ -6,8 +6,8 @@
 //! externals an embedder must provide, and those globals and string
 //! literals are the ones allocated when the program is loaded.
 
-use crate::ast::{Block, Callee, Expr, ExprKind, FuncId, Function, Global, GlobalId, Init};
-use crate::ast::{InitOp, Stmt};
+use crate::ast::{Callee, Expr, ExprKind, FuncId, Function, Global, GlobalId};
+use crate::visit::{walk_expr, Visit};
 
 /// How much of a unit came from its library: the counts of functions,
 /// globals and string literals after the library's own files, and which of
@@ -110,7 +110,7 @@ impl Reach {
                         continue;
                     }
                     if let Some(body) = &funcs[i].body {
-                        self.block(&body.block);
+                        self.visit_block(&body.block);
                     }
                 }
                 Item::Global(GlobalId(i)) => {
@@ -119,7 +119,7 @@ impl Reach {
                         continue;
                     }
                     if let Some(init) = &globals[i].init {
-                        self.init(init);
+                        self.visit_init(init);
                     }
                 }
             }
@@ -139,106 +139,20 @@ impl Reach {
             self.work.push(Item::Global(g));
         }
     }
+}
 
-    fn block(&mut self, b: &Block) {
-        for s in &b.stmts {
-            self.stmt(s);
-        }
-        if let Some(e) = &b.result {
-            self.expr(e);
-        }
-    }
-
-    fn stmt(&mut self, s: &Stmt) {
-        match s {
-            Stmt::Expr(e) | Stmt::Return(Some(e), _) => self.expr(e),
-            Stmt::Init(_, init, _) => self.init(init),
-            Stmt::If(c, a, b) => {
-                self.expr(c);
-                self.stmt(a);
-                if let Some(b) = b {
-                    self.stmt(b);
-                }
-            }
-            Stmt::While(c, body, _) | Stmt::DoWhile(body, c, _) => {
-                self.expr(c);
-                self.stmt(body);
-            }
-            Stmt::For(c, step, body, _) => {
-                for e in [c, step].into_iter().flatten() {
-                    self.expr(e);
-                }
-                self.stmt(body);
-            }
-            Stmt::Block(b) => self.block(b),
-            Stmt::Switch(v, _, _, b) => {
-                self.expr(v);
-                self.block(b);
-            }
-            Stmt::Break | Stmt::Continue | Stmt::Return(None, _) | Stmt::Empty => {}
-        }
-    }
-
-    fn init(&mut self, init: &Init) {
-        match init {
-            Init::Scalar(e) => self.expr(e),
-            Init::Aggregate(ops) => {
-                for op in ops {
-                    match op {
-                        InitOp::Scalar(_, e) | InitOp::Copy(_, e, _) => self.expr(e),
-                        InitOp::Bytes(..) => {}
-                    }
-                }
-            }
-        }
-    }
-
-    fn expr(&mut self, e: &Expr) {
+impl Visit for Reach {
+    fn visit_expr(&mut self, e: &Expr) {
         match &e.kind {
-            ExprKind::Const(_) | ExprKind::LocalReg(_) | ExprKind::LocalMem(_) => {}
             ExprKind::Global(g) => self.global(*g),
             ExprKind::Str(s) => {
                 if let Some(r) = self.strings.get_mut(*s as usize) {
                     *r = true;
                 }
             }
-            ExprKind::Func(f) => self.func(*f),
-            ExprKind::Deref(a)
-            | ExprKind::Member(a, _)
-            | ExprKind::Load(a)
-            | ExprKind::AddrOf(a)
-            | ExprKind::Cast(_, a)
-            | ExprKind::Unary(_, _, a) => self.expr(a),
-            ExprKind::Binary(_, _, a, b)
-            | ExprKind::PtrAdd(a, b, _)
-            | ExprKind::PtrDiff(a, b, _)
-            | ExprKind::LogAnd(a, b)
-            | ExprKind::LogOr(a, b)
-            | ExprKind::Comma(a, b)
-            | ExprKind::Assign(a, b)
-            | ExprKind::Copy(a, b, _)
-            | ExprKind::PtrAddAssign(a, b, _)
-            | ExprKind::CompoundAssign { lhs: a, rhs: b, .. } => {
-                self.expr(a);
-                self.expr(b);
-            }
-            ExprKind::Cond(c, a, b) => {
-                self.expr(c);
-                self.expr(a);
-                self.expr(b);
-            }
-            ExprKind::IncDec { lhs, .. } => self.expr(lhs),
-            ExprKind::Call(callee, args) => {
-                match callee {
-                    Callee::Direct(f) => self.func(*f),
-                    Callee::Indirect(p) => self.expr(p),
-                }
-                for a in args {
-                    self.expr(a);
-                }
-            }
-            ExprKind::StmtExpr(b) => self.block(b),
-            ExprKind::CompoundLit(_, init) => self.init(init),
+            ExprKind::Func(f) | ExprKind::Call(Callee::Direct(f), _) => self.func(*f),
+            _ => {}
         }
+        walk_expr(self, e);
     }
 }
