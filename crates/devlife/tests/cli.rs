@@ -309,3 +309,36 @@ fn with_several_files_the_first_bad_one_in_order_is_reported() {
     );
     assert!(stdout(&out).is_empty(), "nothing is printed for a bad run");
 }
+
+#[test]
+fn the_kernels_heaviest_macro_user_fits_the_expansion_budget() {
+    // lib/overflow_kunit.c expands ~230,000 tokens through the prelude's
+    // macros, the most of the kernel's KUnit files measured. devlife does
+    // not support all of its C, but its macros must expand: a macro bomb is
+    // stopped, a real file never.
+    let out = common::devlife_in(common::kernel_tree(), &["run", "lib/overflow_kunit.c"]);
+    let err = stderr(&out);
+    assert!(!err.contains("macro expansion too large"), "{err}");
+    assert!(err.contains("lib/overflow_kunit.c:"), "it was read: {err}");
+}
+
+#[test]
+fn a_macro_bomb_is_stopped_by_the_expansion_budget() {
+    let dir = std::env::temp_dir().join(format!("devlife-bomb-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("bomb.c");
+    let mut text = String::from("#define A0(x) x x\n");
+    for i in 1..24 {
+        text.push_str(&format!("#define A{i}(x) A{}(x) A{}(x)\n", i - 1, i - 1));
+    }
+    text.push_str("int v = A23(1);\n");
+    std::fs::write(&file, text).expect("write");
+    let out = devlife(&["run", file.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("macro expansion too large"),
+        "{}",
+        stderr(&out)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

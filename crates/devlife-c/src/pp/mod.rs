@@ -70,8 +70,10 @@ struct Cond {
 /// Aborts preprocessing (budget exhausted).
 struct Abort;
 
-/// Maximum tokens produced by macro expansion in one run.
-pub(crate) const EXPANSION_BUDGET: usize = 1_000_000;
+/// Maximum tokens produced by macro expansion in one run: twice what the
+/// kernel's heaviest KUnit file (lib/overflow_kunit.c, ~230,000) needs, so
+/// that a macro bomb is stopped after ~0.1 s.
+pub(crate) const EXPANSION_BUDGET: usize = 500_000;
 /// Maximum nesting of macro invocations inside macro arguments.
 const MAX_ARG_DEPTH: u32 = 128;
 /// Maximum number of errors kept.
@@ -159,16 +161,54 @@ fn hs_contains(hs: &Hideset, id: u32) -> bool {
     hs.as_ref().is_some_and(|h| h.contains(&id))
 }
 
+/// The union of two hidesets (sorted id lists). Shares an operand instead
+/// of allocating when the other adds nothing to it, which is the common
+/// case for tokens passing through nested expansions.
 fn hs_union(a: &Hideset, b: &Hideset) -> Hideset {
     match (a, b) {
         (None, x) | (x, None) => x.clone(),
         (Some(x), Some(y)) => {
-            let mut v: Vec<u32> = x.iter().chain(y.iter()).copied().collect();
-            v.sort_unstable();
-            v.dedup();
-            Some(Rc::from(v))
+            if Rc::ptr_eq(x, y) || is_sorted_subset(y, x) {
+                return a.clone();
+            }
+            if is_sorted_subset(x, y) {
+                return b.clone();
+            }
+            Some(Rc::from(merge_sorted(x, y)))
         }
     }
+}
+
+/// Whether every id of sorted `small` is in sorted `big`.
+fn is_sorted_subset(small: &[u32], big: &[u32]) -> bool {
+    let mut big = big.iter();
+    small.iter().all(|s| big.any(|b| b == s))
+}
+
+/// The sorted union of two sorted, duplicate-free id lists.
+fn merge_sorted(x: &[u32], y: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(x.len() + y.len());
+    let (mut i, mut j) = (0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Less => {
+                out.push(x[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(y[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push(x[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&x[i..]);
+    out.extend_from_slice(&y[j..]);
+    out
 }
 
 fn hs_add(a: &Hideset, id: u32) -> Hideset {
@@ -719,23 +759,17 @@ impl<'f> Pp<'f> {
                     } else {
                         args[p].clone()
                     }
-                } else if let Some(Some(e)) = invocation.expanded.get(p) {
-                    e.clone()
                 } else {
-                    let e = self.expand_list(args[p].clone())?;
-                    if let Some(slot) = invocation.expanded.get_mut(p) {
-                        *slot = Some(e.clone());
+                    if invocation.expanded.get(p).is_some_and(Option::is_none) {
+                        let e = self.expand_list(args[p].clone())?;
+                        invocation.expanded[p] = Some(e);
                     }
-                    e
+                    let expanded = invocation.expanded.get(p).and_then(Option::as_ref);
+                    push_arg(&mut out, expanded.map_or(&[][..], Vec::as_slice), t.space);
+                    i += 1;
+                    continue;
                 };
-                let mut first = true;
-                for mut a in arg {
-                    if first {
-                        a.space = t.space;
-                        first = false;
-                    }
-                    out.push(a);
-                }
+                push_arg(&mut out, &arg, t.space);
                 i += 1;
                 continue;
             }
@@ -792,6 +826,16 @@ impl<'f> Pp<'f> {
 
 fn escape_str(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// Appends an argument's tokens to a substitution; the first takes the
+/// spacing of the parameter it replaces.
+fn push_arg(out: &mut Vec<PpToken>, arg: &[PpToken], space: bool) {
+    let start = out.len();
+    out.extend_from_slice(arg);
+    if let Some(first) = out.get_mut(start) {
+        first.space = space;
+    }
 }
 
 fn push_rev(pending: &mut Vec<PpToken>, toks: Vec<PpToken>) {

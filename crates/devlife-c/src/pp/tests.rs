@@ -252,3 +252,35 @@ fn deeply_nested_arguments_are_bounded() {
     let out = pp_all(&src);
     assert!(!out.errors.is_empty());
 }
+
+#[test]
+fn hideset_union_is_the_sorted_set_union_and_shares_when_nothing_is_added() {
+    let set = |v: &[u32]| -> Hideset { Some(Rc::from(v.to_vec())) };
+    let ids = |h: &Hideset| h.as_deref().map(<[u32]>::to_vec).unwrap_or_default();
+    let cases: [(&[u32], &[u32], &[u32]); 5] = [
+        (&[1, 4, 9], &[2, 4, 10], &[1, 2, 4, 9, 10]),
+        (&[1, 2, 3], &[2], &[1, 2, 3]),
+        (&[5], &[1, 5, 7], &[1, 5, 7]),
+        (&[3], &[3], &[3]),
+        (&[2, 8], &[1, 9], &[1, 2, 8, 9]),
+    ];
+    for (a, b, want) in cases {
+        assert_eq!(
+            ids(&super::hs_union(&set(a), &set(b))),
+            want,
+            "{a:?} ∪ {b:?}"
+        );
+        assert_eq!(
+            ids(&super::hs_union(&set(b), &set(a))),
+            want,
+            "{b:?} ∪ {a:?}"
+        );
+    }
+    let big = set(&[1, 2, 3]);
+    let shared = super::hs_union(&big, &set(&[2]));
+    assert!(Rc::ptr_eq(
+        big.as_ref().expect("some"),
+        shared.as_ref().expect("some")
+    ));
+    assert_eq!(ids(&super::hs_union(&None, &set(&[4]))), [4]);
+}

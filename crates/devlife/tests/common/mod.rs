@@ -13,6 +13,7 @@ const PARTS: &[&str] = &[
     "drivers/base/test",
     "drivers/gpu/drm/tests",
     "lib/kunit",
+    "lib/overflow_kunit.c",
     "tools/testing/kunit",
 ];
 
@@ -28,7 +29,7 @@ pub fn kernel_tree() -> &'static Path {
         let stem = exe.file_stem().and_then(|s| s.to_str()).unwrap_or("tests").to_string();
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("kernel-{stem}"));
         let root = dir.join("linux-source-6.12");
-        if !root.join("lib/kunit/kunit-test.c").exists() {
+        if !PARTS.iter().all(|p| root.join(p).exists()) {
             std::fs::create_dir_all(&dir).expect("tmpdir");
             let members: Vec<String> = PARTS.iter().map(|p| format!("linux-source-6.12/{p}")).collect();
             let status = Command::new("tar")
