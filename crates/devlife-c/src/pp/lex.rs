@@ -27,7 +27,7 @@ pub enum TokKind {
 pub type Hideset = Option<Rc<[u32]>>;
 
 /// A preprocessing token.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 pub struct PpToken {
     /// Kind.
     pub kind: TokKind,

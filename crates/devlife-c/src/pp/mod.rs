@@ -10,6 +10,7 @@
 
 pub mod expr;
 pub mod lex;
+mod saved;
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -44,7 +45,7 @@ enum Builtin {
     Counter,
 }
 
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug)]
 struct Macro {
     id: u32,
     params: Option<Vec<Rc<str>>>,
@@ -83,8 +84,8 @@ const MAX_ERRORS: usize = 100;
 /// and the counters. A library's state is saved after its files so that
 /// later units start from it instead of preprocessing the library again.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(into = "saved::SavedPpState", from = "saved::SavedPpState")]
 pub(crate) struct PpState {
-    #[serde(serialize_with = "crate::sorted::map")]
     macros: HashMap<Rc<str>, Rc<Macro>>,
     next_id: u32,
     counter: u64,
