@@ -12,17 +12,7 @@ use devlife_model::trace::EventId;
 use devlife_model::{Addr, AllocKind, EventKind, Kernel, ObjId};
 use std::sync::Arc;
 
-/// One top-level statement of a case that called the kernel: where it
-/// starts in the event log, its line, and the function it called.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Step {
-    /// First event of the statement.
-    pub event: EventId,
-    /// Its line in the test file.
-    pub line: u32,
-    /// The kernel function it called (shared with every step calling it).
-    pub call: Arc<str>,
-}
+pub use devlife_model::Step;
 
 /// The running case.
 #[derive(Debug, Clone)]

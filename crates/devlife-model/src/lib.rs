@@ -36,7 +36,7 @@ pub use mm::{Addr, AllocId, AllocKind};
 pub use object::{Body, ObjId, ObjKind, Object};
 pub use profile::{Profile, Switch};
 pub use resource::{Action, KernelAction, ResId, ResKind, ResList, ResState, Resource};
-pub use trace::{Event, EventKind, EventLog, Site};
+pub use trace::{Event, EventKind, EventLog, Site, Step};
 pub use warning::{Abort, Fault, Warning};
 
 pub use drivers::base::bus::BusId;

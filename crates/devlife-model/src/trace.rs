@@ -15,6 +15,21 @@ pub type FuncName = &'static &'static str;
 /// Index of an event in the log.
 pub type EventId = u32;
 
+/// One top-level statement of a test case that called the kernel: where it
+/// starts in the event log, its source line, and the function it called.
+/// The refcount table has one candidate row per step: the events from this
+/// step's `event` up to the next step's are what the statement did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// The first event the statement caused (`log.next_id()` before it ran).
+    pub event: EventId,
+    /// The statement's source line.
+    pub line: u32,
+    /// The function it called (`drm_dev_register`), shared by every step
+    /// that calls it.
+    pub call: crate::names::Name,
+}
+
 /// A source position in the code that drove the model, as the host encodes it.
 ///
 /// The model never interprets it; hosts put a file index, line and column here

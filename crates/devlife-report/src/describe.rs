@@ -81,7 +81,9 @@ impl<'a> Ctx<'a> {
 
     /// The step an event belongs to, by its call.
     pub fn step_call(&self, id: EventId) -> String {
-        self.step_at(id).map(|s| s.call.clone()).unwrap_or_default()
+        self.step_at(id)
+            .map(|s| s.call.to_string())
+            .unwrap_or_default()
     }
 
     /// The step event `id` belongs to, if it is inside the case.
@@ -112,7 +114,7 @@ impl<'a> Ctx<'a> {
     pub fn host_origin(&self, id: EventId, site: Site) -> Origin {
         let step = self.step_at(id).filter(|s| s.line == site.line);
         Origin {
-            call: step.map(|s| s.call.clone()).unwrap_or_default(),
+            call: step.map(|s| s.call.to_string()).unwrap_or_default(),
             site: self.site(site),
             via: String::new(),
         }

@@ -30,19 +30,7 @@ impl Status {
     }
 }
 
-/// Where one top-level statement of the test case began.
-///
-/// The refcount table has one candidate row per step: the events from this
-/// step's `event` up to the next step's are what the statement did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Step {
-    /// The first event the statement caused (`kernel.log.next_id()` before it ran).
-    pub event: EventId,
-    /// The statement's source line.
-    pub line: u32,
-    /// The function the statement called (`drm_dev_register`), the row's label.
-    pub call: String,
-}
+pub use devlife_model::Step;
 
 /// A memory fault the host detected while running user code (a load or
 /// store through a dangling pointer), to be explained with the model's

@@ -32,7 +32,7 @@ fn odd_inputs_do_not_panic() {
         Step {
             event: 3,
             line: 0,
-            call: String::new(),
+            call: "".into(),
         },
         Step {
             event: n / 2,

@@ -199,15 +199,7 @@ fn case_run<'a>(
         Status::Skip(_) => devlife_report::Status::Skip,
     };
     r.end_event = c.end_event;
-    r.steps = c
-        .steps
-        .iter()
-        .map(|s| devlife_report::Step {
-            event: s.event,
-            line: s.line,
-            call: s.call.to_string(),
-        })
-        .collect();
+    r.steps = c.steps.clone();
     r.site_name = namer;
     r.host_faults = c
         .mem_faults
