@@ -3,7 +3,7 @@
 //! finding the registered suites and rendering traps.
 
 use crate::env::{BindState, KernelEnv, Stop};
-use crate::layout::Layouts;
+use crate::layout::{Layouts, ResLayout, StreamLayout};
 use crate::{prelude, Limits, LoadError};
 use devlife_c::env::Trap;
 use devlife_c::interp::{Interp, LoadError as CLoadError};
@@ -15,6 +15,11 @@ use devlife_model::{Addr, AllocKind, Fault, Kernel};
 /// Offset of member `path` in `struct tag`, from the prelude's declarations.
 pub(crate) fn offset(p: &Program, tag: &str, path: &str) -> u32 {
     p.field_offset(tag, path).map_or(0, |(o, _)| o as u32)
+}
+
+/// [`offset`] as a pointer displacement.
+fn member(p: &Program, tag: &str, path: &str) -> i64 {
+    i64::from(offset(p, tag, path))
 }
 
 /// Size of `struct tag` (64 if the prelude does not declare it).
@@ -70,9 +75,20 @@ fn layouts(p: &Program) -> Layouts {
         drmdrv_features: offset(p, "drm_driver", "driver_features"),
         drmdrv_release: offset(p, "drm_driver", "release"),
         drmdrv_size: size(p, "drm_driver"),
-        res_data: offset(p, "kunit_resource", "data"),
-        res_free: offset(p, "kunit_resource", "free"),
-        res_size: size(p, "kunit_resource"),
+        res: ResLayout {
+            data: member(p, "kunit_resource", "data"),
+            name: member(p, "kunit_resource", "name"),
+            free: member(p, "kunit_resource", "free"),
+            should_kfree: member(p, "kunit_resource", "should_kfree"),
+        },
+        stream: StreamLayout {
+            length: member(p, "string_stream", "length"),
+            buf: member(p, "string_stream", "buf"),
+            capacity: member(p, "string_stream", "capacity"),
+            test: member(p, "string_stream", "test"),
+            append_newlines: member(p, "string_stream", "append_newlines"),
+            size: size(p, "string_stream"),
+        },
     }
 }
 

@@ -90,10 +90,38 @@ pub struct Layouts {
     pub drmdrv_release: u32,
     /// `sizeof(struct drm_driver)`.
     pub drmdrv_size: u32,
-    /// `struct kunit_resource`: `data`.
-    pub res_data: u32,
-    /// `struct kunit_resource`: `free`.
-    pub res_free: u32,
-    /// `sizeof(struct kunit_resource)`.
-    pub res_size: u32,
+    /// `struct kunit_resource`.
+    pub res: ResLayout,
+    /// `struct string_stream`.
+    pub stream: StreamLayout,
+}
+
+/// Where the members of `struct kunit_resource` are.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ResLayout {
+    /// `data`.
+    pub data: i64,
+    /// `name`.
+    pub name: i64,
+    /// `free`.
+    pub free: i64,
+    /// `should_kfree`.
+    pub should_kfree: i64,
+}
+
+/// Where the members of `struct string_stream` are, and its size.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StreamLayout {
+    /// `length`.
+    pub length: i64,
+    /// `buf`.
+    pub buf: i64,
+    /// `capacity`.
+    pub capacity: i64,
+    /// `test`.
+    pub test: i64,
+    /// `append_newlines`.
+    pub append_newlines: i64,
+    /// `sizeof(struct string_stream)`.
+    pub size: u32,
 }

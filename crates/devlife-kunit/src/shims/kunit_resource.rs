@@ -42,26 +42,6 @@ pub(crate) fn size_of(interp: &Interp, tag: &str) -> u32 {
     crate::callc::size(interp.program(), tag)
 }
 
-/// Where the members of `struct kunit_resource` are.
-struct ResLayout {
-    data: i64,
-    name: i64,
-    free: i64,
-    should_kfree: i64,
-}
-
-impl ResLayout {
-    fn of(interp: &Interp) -> Self {
-        let f = |m| offset(interp, "kunit_resource", m);
-        Self {
-            data: f("data"),
-            name: f("name"),
-            free: f("free"),
-            should_kfree: f("should_kfree"),
-        }
-    }
-}
-
 /// One `__kunit_add_resource` request, as the C arguments give it.
 struct AddRequest {
     test: Addr,
@@ -108,7 +88,7 @@ impl KernelEnv<'_> {
         site: CSite,
     ) -> Result<i32, Trap> {
         let t = self.test(req.test, "__kunit_add_resource", site)?;
-        let l = ResLayout::of(interp);
+        let l = self.state.layouts.res;
         self.write_u64(req.res.offset_by(l.free), req.free, site)?;
         if let Some(owned) = req.owned {
             let at = req.res.offset_by(l.should_kfree);
@@ -277,7 +257,7 @@ fn kunit_alloc_resource(
 ) -> Result<Value, Trap> {
     match env.alloc_resource(interp, a)? {
         Some(res) => {
-            let at = res.offset_by(ResLayout::of(interp).data);
+            let at = res.offset_by(env.state.layouts.res.data);
             ptr(Addr(env.read_u64(at, a.site)?))
         }
         None => ptr(Addr::NULL),

@@ -6,7 +6,6 @@
 //! test (`kunit_alloc_string_stream`) is KUnit-managed memory, buffer
 //! included, so the test's cleanup frees it.
 
-use super::kunit_resource::{offset, size_of};
 use super::{int, ptr, void, Args, Shim};
 use crate::env::KernelEnv;
 use crate::format::format_c;
@@ -31,30 +30,6 @@ pub(super) static SHIMS: &[(&str, Shim)] = &[
     ("strstr", strstr),
 ];
 
-/// Where the members of `struct string_stream` are, and its size.
-struct StreamLayout {
-    length: i64,
-    buf: i64,
-    capacity: i64,
-    test: i64,
-    append_newlines: i64,
-    size: u32,
-}
-
-impl StreamLayout {
-    fn of(interp: &Interp) -> Self {
-        let f = |m| offset(interp, "string_stream", m);
-        Self {
-            length: f("length"),
-            buf: f("buf"),
-            capacity: f("capacity"),
-            test: f("test"),
-            append_newlines: f("append_newlines"),
-            size: size_of(interp, "string_stream"),
-        }
-    }
-}
-
 /// One stream's state, read from its structure.
 struct Stream {
     at: Addr,
@@ -65,7 +40,12 @@ struct Stream {
 }
 
 impl KernelEnv<'_> {
-    fn stream(&mut self, l: &StreamLayout, at: Addr, site: CSite) -> Result<Stream, Trap> {
+    fn stream(
+        &mut self,
+        l: &crate::layout::StreamLayout,
+        at: Addr,
+        site: CSite,
+    ) -> Result<Stream, Trap> {
         Ok(Stream {
             at,
             length: self.read_u64(at.offset_by(l.length), site)?,
@@ -110,7 +90,7 @@ impl KernelEnv<'_> {
         text: &[u8],
         site: CSite,
     ) -> Result<(), Trap> {
-        let l = StreamLayout::of(interp);
+        let l = self.state.layouts.stream;
         let s = self.stream(&l, at, site)?;
         let length = s.length + text.len() as u64;
         let mut buf = s.buf;
@@ -143,8 +123,8 @@ impl KernelEnv<'_> {
     }
 
     /// The stream's text.
-    fn stream_text(&mut self, interp: &Interp, at: Addr, site: CSite) -> Result<Vec<u8>, Trap> {
-        let l = StreamLayout::of(interp);
+    fn stream_text(&mut self, at: Addr, site: CSite) -> Result<Vec<u8>, Trap> {
+        let l = self.state.layouts.stream;
         let s = self.stream(&l, at, site)?;
         let mut text = vec![0u8; s.length.min(1 << 24) as usize];
         if !s.buf.is_null() {
@@ -158,7 +138,7 @@ impl KernelEnv<'_> {
 
     /// A new, empty stream for `test` (NULL: a stream of no test).
     fn new_stream(&mut self, interp: &mut Interp, test: Addr, site: CSite) -> Result<Value, Trap> {
-        let l = StreamLayout::of(interp);
+        let l = self.state.layouts.stream;
         let at = self.stream_alloc(test, u64::from(l.size), site)?;
         self.write_u64(at.offset_by(l.test), test.0, site)?;
         self.sync_kunit_lists(interp);
@@ -170,7 +150,7 @@ impl KernelEnv<'_> {
         if at.is_null() {
             return void();
         }
-        let l = StreamLayout::of(interp);
+        let l = self.state.layouts.stream;
         let s = self.stream(&l, at, site)?;
         if !s.buf.is_null() {
             self.stream_free(interp, s.test, s.buf, site)?;
@@ -192,7 +172,7 @@ impl KernelEnv<'_> {
         if log.is_null() {
             return Ok(());
         }
-        let l = StreamLayout::of(interp);
+        let l = self.state.layouts.stream;
         let mut b = [0u8];
         self.kernel
             .mm
@@ -257,7 +237,7 @@ fn string_stream_append(
     interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
-    let text = env.stream_text(interp, a.ptr(1), a.site)?;
+    let text = env.stream_text(a.ptr(1), a.site)?;
     env.stream_append(interp, a.ptr(0), &text, a.site)?;
     env.sync_kunit_lists(interp);
     int(0)
@@ -266,10 +246,10 @@ fn string_stream_append(
 /// Empties the stream; its buffer stays for reuse.
 fn string_stream_clear(
     env: &mut KernelEnv<'_>,
-    interp: &mut Interp,
+    _interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
-    let l = StreamLayout::of(interp);
+    let l = env.state.layouts.stream;
     let s = env.stream(&l, a.ptr(0), a.site)?;
     if !s.buf.is_null() {
         env.kernel
@@ -284,10 +264,10 @@ fn string_stream_clear(
 /// A `kmalloc`ed copy of the text; the caller frees it.
 fn string_stream_get_string(
     env: &mut KernelEnv<'_>,
-    interp: &mut Interp,
+    _interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
-    let mut text = env.stream_text(interp, a.ptr(0), a.site)?;
+    let mut text = env.stream_text(a.ptr(0), a.site)?;
     text.push(0);
     let size = u32::try_from(text.len()).map_err(|_| Trap::AllocFailed {
         size: text.len() as u64,
@@ -305,10 +285,10 @@ fn string_stream_get_string(
 
 fn string_stream_is_empty(
     env: &mut KernelEnv<'_>,
-    interp: &mut Interp,
+    _interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
-    let l = StreamLayout::of(interp);
+    let l = env.state.layouts.stream;
     let s = env.stream(&l, a.ptr(0), a.site)?;
     Ok(Value::bool(s.length == 0))
 }
