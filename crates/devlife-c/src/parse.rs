@@ -123,12 +123,53 @@ fn render_offsetof(r: &mut Rendered, toks: &[PpToken]) -> Option<usize> {
     Some(close + 1)
 }
 
-/// Parses C text with tree-sitter-c.
-pub fn parse_text(text: &str) -> Option<Tree> {
-    let mut p = Parser::new();
-    p.set_language(&tree_sitter_c::LANGUAGE.into()).ok()?;
-    p.parse(text, None)
+/// Why [`parse_text`] returned no tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParseFailure {
+    /// tree-sitter-c could not be set up (a build problem, not the input's).
+    Setup,
+    /// Error recovery went past its budget (see [`parse_text`]); the byte
+    /// offset the parser had reached.
+    GaveUp(usize),
 }
+
+/// Parses C text with tree-sitter-c, within a budget of parser operations
+/// proportional to the text's length. On well-formed C the parser needs a
+/// small fraction of it; on some malformed inputs tree-sitter's error
+/// recovery grows without bound (a 344-byte file ran for minutes and past
+/// 2 GB), and those are stopped. The budget counts operations, not time,
+/// so the same input always gets the same answer.
+pub fn parse_text(text: &str) -> Result<Tree, ParseFailure> {
+    let mut p = Parser::new();
+    p.set_language(&tree_sitter_c::LANGUAGE.into())
+        .map_err(|_| ParseFailure::Setup)?;
+    let budget = parse_budget(text.len());
+    let mut checks = 0u64;
+    let mut reached = 0usize;
+    let mut progress = |state: &tree_sitter::ParseState| {
+        // tree-sitter calls this once every 100 parser operations.
+        checks += 1;
+        reached = state.current_byte_offset();
+        checks > budget
+    };
+    let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
+    let bytes = text.as_bytes();
+    let mut input = |at: usize, _| bytes.get(at..).unwrap_or_default();
+    let tree = p.parse_with_options(&mut input, None, Some(options));
+    tree.ok_or(ParseFailure::GaveUp(reached))
+}
+
+/// Progress checks (of 100 parser operations each) allowed for `len` bytes.
+fn parse_budget(len: usize) -> u64 {
+    PARSE_CHECKS_MIN + PARSE_CHECKS_PER_BYTE * len as u64
+}
+
+/// Budget floor, so that tiny inputs are never cut short. Measured: the
+/// kernel's KUnit files need one check per ~110 bytes (kunit-test.c's 35 KB
+/// of expanded C: 259), so the budget leaves them a hundredfold margin.
+const PARSE_CHECKS_MIN: u64 = 2_000;
+/// Budget per byte of text.
+const PARSE_CHECKS_PER_BYTE: u64 = 1;
 
 /// Maximum syntax errors reported.
 const MAX_SYNTAX_ERRORS: usize = 10;
@@ -209,6 +250,26 @@ mod tests {
         );
         let r = rendered("__extension__ static __inline__ _Bool f;");
         assert_eq!(r.text, "static inline bool f ;");
+    }
+
+    #[test]
+    fn the_parse_budget_leaves_real_code_alone_and_stops_runaway_recovery() {
+        let good = rendered("struct s { int a; };\nint f(struct s *p) { return p->a * 2; }\n");
+        assert!(parse_text(&good.text).is_ok());
+        // Found by fuzzing (crates/devlife/tests/data/parser-blowup.c, as
+        // the prelude's macros expand it): without a budget, error recovery
+        // on this text ran for minutes and past 2 GB.
+        let bad = include_str!("../tests/data/parser-blowup.rendered.c");
+        match parse_text(bad) {
+            Err(ParseFailure::GaveUp(at)) => assert!(at <= bad.len()),
+            Ok(_) => panic!("the budget must stop this recovery"),
+            Err(ParseFailure::Setup) => panic!("tree-sitter-c must load"),
+        }
+        assert!(parse_budget(0) >= PARSE_CHECKS_MIN);
+        assert!(
+            parse_budget(35_000) > 100 * 259,
+            "a hundredfold margin over kunit-test.c"
+        );
     }
 
     #[test]

@@ -342,3 +342,21 @@ fn a_macro_bomb_is_stopped_by_the_expansion_budget() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn malformed_code_that_sends_the_parser_into_endless_recovery_is_exit_2() {
+    // Found by the parse_interpret fuzz target: on this 344-byte file
+    // tree-sitter's error recovery ran for minutes and past 2 GB. The parse
+    // now has an operation budget and stops with a located diagnostic.
+    let file = "crates/devlife/tests/data/parser-blowup.c";
+    let out = devlife(&["run", file]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("the C parser gave up"), "{err}");
+    assert!(err.contains("parser-blowup.c:6:"), "located: {err}");
+    assert_eq!(
+        devlife(&["run", file]).stderr,
+        out.stderr,
+        "the same answer every time"
+    );
+}
