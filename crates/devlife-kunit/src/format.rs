@@ -21,6 +21,23 @@ pub fn format_c(
     format_str(env, &fmt, args, site)
 }
 
+/// The largest field width the kernel's `vsnprintf` honours (it clamps a
+/// larger one, with a warning).
+const FIELD_WIDTH_MAX: usize = (1 << 23) - 1;
+/// The largest precision it honours.
+const PRECISION_MAX: usize = (1 << 15) - 1;
+
+/// Reads a decimal count (a width or precision), clamped to `max` as the
+/// kernel clamps it: `%99999999999d` must not ask for 100 GB of padding.
+fn read_count(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, max: usize) -> usize {
+    let mut n = 0usize;
+    while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
+        n = n.saturating_mul(10).saturating_add(d as usize).min(max);
+        chars.next();
+    }
+    n
+}
+
 /// One conversion's flags, width and length modifier.
 #[derive(Default)]
 struct Spec {
@@ -60,18 +77,10 @@ pub fn format_str(
             }
             chars.next();
         }
-        while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
-            spec.width = spec.width * 10 + d as usize;
-            chars.next();
-        }
+        spec.width = read_count(&mut chars, FIELD_WIDTH_MAX);
         if chars.peek() == Some(&'.') {
             chars.next();
-            let mut p = 0;
-            while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
-                p = p * 10 + d as usize;
-                chars.next();
-            }
-            spec.precision = Some(p);
+            spec.precision = Some(read_count(&mut chars, PRECISION_MAX));
         }
         while let Some(&l) = chars.peek() {
             match l {
@@ -166,5 +175,34 @@ fn pad(text: &str, spec: &Spec, conv: char) -> String {
         }
     } else {
         format!("{}{text}", " ".repeat(fill))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(s: &str, max: usize) -> (usize, String) {
+        let mut chars = s.chars().peekable();
+        let n = read_count(&mut chars, max);
+        (n, chars.collect())
+    }
+
+    #[test]
+    fn widths_and_precisions_are_clamped_like_the_kernels() {
+        assert_eq!(count("12d", FIELD_WIDTH_MAX), (12, "d".into()));
+        assert_eq!(count("d", FIELD_WIDTH_MAX), (0, "d".into()));
+        // Found by fuzzing: this width asked for 100 GB and aborted.
+        assert_eq!(
+            count("99999999999d", FIELD_WIDTH_MAX),
+            (FIELD_WIDTH_MAX, "d".into())
+        );
+        let huge = "9".repeat(40);
+        assert_eq!(count(&huge, PRECISION_MAX), (PRECISION_MAX, String::new()));
+        let spec = Spec {
+            width: FIELD_WIDTH_MAX,
+            ..Spec::default()
+        };
+        assert_eq!(pad("x", &spec, 'd').len(), FIELD_WIDTH_MAX);
     }
 }

@@ -360,3 +360,28 @@ fn malformed_code_that_sends_the_parser_into_endless_recovery_is_exit_2() {
         "the same answer every time"
     );
 }
+
+#[test]
+fn a_printk_field_width_of_a_hundred_gigabytes_is_clamped_like_the_kernels() {
+    // Found by the parse_interpret fuzz target: `%99999999999...` as a field
+    // width asked for 100 GB of padding and aborted the process. The kernel
+    // clamps widths to 2^23 - 1; the case then hits the output limit.
+    let out = devlife(&[
+        "run",
+        "--max-allocations",
+        "1000",
+        "--max-output",
+        "100000",
+        "crates/devlife/tests/data/huge-printk-width.c",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let ktap = stdout(&out);
+    assert!(
+        ktap.contains("# prints_forever: output limit reached"),
+        "{ktap}"
+    );
+    assert!(
+        ktap.contains("not ok 3 still_runs"),
+        "the next case still runs: {ktap}"
+    );
+}
