@@ -3,7 +3,7 @@
 //! finding the registered suites and rendering traps.
 
 use crate::env::{BindState, KernelEnv, Stop};
-use crate::layout::{Layouts, ResLayout, StreamLayout};
+use crate::layout::{Layouts, ResLayout, StreamLayout, TryCatchLayout};
 use crate::{prelude, Limits, LoadError};
 use devlife_c::env::Trap;
 use devlife_c::interp::{Interp, LoadError as CLoadError};
@@ -13,7 +13,7 @@ use devlife_c::{Program, Source};
 use devlife_model::{Addr, AllocKind, Fault, Kernel};
 
 /// Offset of member `path` in `struct tag`, from the prelude's declarations.
-pub(crate) fn offset(p: &Program, tag: &str, path: &str) -> u32 {
+fn offset(p: &Program, tag: &str, path: &str) -> u32 {
     p.field_offset(tag, path).map_or(0, |(o, _)| o as u32)
 }
 
@@ -23,7 +23,7 @@ fn member(p: &Program, tag: &str, path: &str) -> i64 {
 }
 
 /// Size of `struct tag` (64 if the prelude does not declare it).
-pub(crate) fn size(p: &Program, tag: &str) -> u32 {
+fn size(p: &Program, tag: &str) -> u32 {
     p.struct_type(tag)
         .and_then(|t| p.size_of(t))
         .map_or(64, |s| s as u32)
@@ -53,6 +53,10 @@ fn layouts(p: &Program) -> Layouts {
         kunit_name: offset(p, "kunit", "name"),
         kunit_status: offset(p, "kunit", "status"),
         kunit_size: size(p, "kunit"),
+        kunit_log: offset(p, "kunit", "log"),
+        kunit_status_comment: offset(p, "kunit", "status_comment"),
+        kunit_resources: offset(p, "kunit", "resources"),
+        list_prev: offset(p, "list_head", "prev"),
         suite_name: offset(p, "kunit_suite", "name"),
         suite_suite_init: offset(p, "kunit_suite", "suite_init"),
         suite_suite_exit: offset(p, "kunit_suite", "suite_exit"),
@@ -64,6 +68,8 @@ fn layouts(p: &Program) -> Layouts {
         case_size: size(p, "kunit_case"),
         task_kunit_test: offset(p, "task_struct", "kunit_test"),
         task_size: size(p, "task_struct"),
+        task_seen_test: offset(p, "task_struct", "__devlife_seen_test"),
+        task_seen_changes: offset(p, "task_struct", "__devlife_seen_changes"),
         drm_dev: offset(p, "drm_device", "dev"),
         drm_driver: offset(p, "drm_device", "driver"),
         drm_size: size(p, "drm_device"),
@@ -80,6 +86,8 @@ fn layouts(p: &Program) -> Layouts {
             name: member(p, "kunit_resource", "name"),
             free: member(p, "kunit_resource", "free"),
             should_kfree: member(p, "kunit_resource", "should_kfree"),
+            node: member(p, "kunit_resource", "node"),
+            size: size(p, "kunit_resource"),
         },
         stream: StreamLayout {
             length: member(p, "string_stream", "length"),
@@ -88,6 +96,12 @@ fn layouts(p: &Program) -> Layouts {
             test: member(p, "string_stream", "test"),
             append_newlines: member(p, "string_stream", "append_newlines"),
             size: size(p, "string_stream"),
+        },
+        try_catch: TryCatchLayout {
+            result: member(p, "kunit_try_catch", "try_result"),
+            try_fn: member(p, "kunit_try_catch", "try"),
+            catch_fn: member(p, "kunit_try_catch", "catch"),
+            context: member(p, "kunit_try_catch", "context"),
         },
     }
 }

@@ -46,6 +46,14 @@ pub struct Layouts {
     pub kunit_status: u32,
     /// `sizeof(struct kunit)`.
     pub kunit_size: u32,
+    /// `struct kunit`: `log`.
+    pub kunit_log: u32,
+    /// `struct kunit`: `status_comment`.
+    pub kunit_status_comment: u32,
+    /// `struct kunit`: `resources` (a `list_head`).
+    pub kunit_resources: u32,
+    /// `struct list_head`: `prev`.
+    pub list_prev: u32,
     /// `struct kunit_suite`: `name`.
     pub suite_name: u32,
     /// `struct kunit_suite`: `suite_init`.
@@ -68,6 +76,10 @@ pub struct Layouts {
     pub task_kunit_test: u32,
     /// `sizeof(struct task_struct)`.
     pub task_size: u32,
+    /// `struct task_struct`: devlife's hidden `__devlife_seen_test`.
+    pub task_seen_test: u32,
+    /// `struct task_struct`: devlife's hidden `__devlife_seen_changes`.
+    pub task_seen_changes: u32,
     /// `struct drm_device`: `dev`.
     pub drm_dev: u32,
     /// `struct drm_device`: `driver`.
@@ -94,6 +106,8 @@ pub struct Layouts {
     pub res: ResLayout,
     /// `struct string_stream`.
     pub stream: StreamLayout,
+    /// `struct kunit_try_catch`.
+    pub try_catch: TryCatchLayout,
 }
 
 /// Where the members of `struct kunit_resource` are.
@@ -107,6 +121,23 @@ pub struct ResLayout {
     pub free: i64,
     /// `should_kfree`.
     pub should_kfree: i64,
+    /// `node` (its place in the test's `resources` list).
+    pub node: i64,
+    /// `sizeof(struct kunit_resource)`.
+    pub size: u32,
+}
+
+/// Where the members of `struct kunit_try_catch` are.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TryCatchLayout {
+    /// `try_result`.
+    pub result: i64,
+    /// `try`.
+    pub try_fn: i64,
+    /// `catch`.
+    pub catch_fn: i64,
+    /// `context`.
+    pub context: i64,
 }
 
 /// Where the members of `struct string_stream` are, and its size.

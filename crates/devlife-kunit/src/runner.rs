@@ -258,7 +258,7 @@ fn run_case(
         let s = env.interned_str(name);
         let off = i64::from(env.state.layouts.kunit_name);
         let _ = env.kernel.mm.write_u64(test_addr.offset_by(off), s.0);
-        env.sync_kunit_lists(interp);
+        env.sync_kunit_lists();
     }
     kernel.set_current_test(Some(t));
     state.alloc_base = kernel.mm.total() as u64;

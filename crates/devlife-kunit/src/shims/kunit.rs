@@ -1,7 +1,7 @@
 //! KUnit shims (lib/kunit/test.c's allocations and actions, device.c) and
 //! devlife's assertion hooks, which the prelude's KUNIT_* macros call.
 
-use super::kunit_resource::{offset, synced_host};
+use super::kunit_resource::synced_host;
 use super::{err_ptr, int, ptr, void, Args, Shim};
 use crate::assert::{failure_lines, Failure, Kind};
 use crate::env::{KernelEnv, Stop};
@@ -44,7 +44,7 @@ pub(super) static SHIMS: &[(&str, Shim)] = &[
 
 fn kunit_init_test(
     env: &mut KernelEnv<'_>,
-    interp: &mut Interp,
+    _interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
     let name = env.read_str(a.ptr(1), a.site)?;
@@ -54,17 +54,9 @@ fn kunit_init_test(
     let s = env.interned_str(&name);
     env.write_u64(at.offset_by(i64::from(l.kunit_name)), s.0, a.site)?;
     env.write_u32(at.offset_by(i64::from(l.kunit_status)), 0, a.site)?;
-    env.write_u64(
-        at.offset_by(offset(interp, "kunit", "log")),
-        a.bits(2),
-        a.site,
-    )?;
-    env.write_u32(
-        at.offset_by(offset(interp, "kunit", "status_comment")),
-        0,
-        a.site,
-    )?;
-    env.sync_kunit_lists(interp);
+    env.write_u64(at.offset_by(i64::from(l.kunit_log)), a.bits(2), a.site)?;
+    env.write_u32(at.offset_by(i64::from(l.kunit_status_comment)), 0, a.site)?;
+    env.sync_kunit_lists();
     void()
 }
 
@@ -78,47 +70,42 @@ fn kunit_cleanup(
     void()
 }
 
-fn kunit_alloc(
-    env: &mut KernelEnv<'_>,
-    interp: &Interp,
-    a: &Args<'_>,
-    size: Option<u64>,
-) -> Result<Value, Trap> {
+fn kunit_alloc(env: &mut KernelEnv<'_>, a: &Args<'_>, size: Option<u64>) -> Result<Value, Trap> {
     let t = env.test(a.ptr(0), "kunit_kzalloc", a.site)?;
     let Some(size) = size.and_then(|s| u32::try_from(s).ok()) else {
         return ptr(Addr::NULL);
     };
     let p = env.model(a.site, |k| k.kunit_kzalloc(t, size))?;
-    env.sync_kunit_lists(interp);
+    env.sync_kunit_lists();
     ptr(p)
 }
 
 fn kunit_kzalloc(
     env: &mut KernelEnv<'_>,
-    interp: &mut Interp,
+    _interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
-    kunit_alloc(env, interp, a, Some(a.bits(1)))
+    kunit_alloc(env, a, Some(a.bits(1)))
 }
 
 fn kunit_kcalloc(
     env: &mut KernelEnv<'_>,
-    interp: &mut Interp,
+    _interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
-    kunit_alloc(env, interp, a, a.bits(1).checked_mul(a.bits(2)))
+    kunit_alloc(env, a, a.bits(1).checked_mul(a.bits(2)))
 }
 
 fn kunit_kstrdup(
     env: &mut KernelEnv<'_>,
-    interp: &mut Interp,
+    _interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
     if a.ptr(1).is_null() {
         return ptr(Addr::NULL);
     }
     let s = env.read_str(a.ptr(1), a.site)?;
-    let p = kunit_alloc(env, interp, a, Some(s.len() as u64 + 1))?;
+    let p = kunit_alloc(env, a, Some(s.len() as u64 + 1))?;
     env.kernel
         .mm
         .write(Addr(p.bits), s.as_bytes())
@@ -151,7 +138,7 @@ fn kunit_kfree_const(
 
 fn kunit_add_action(
     env: &mut KernelEnv<'_>,
-    interp: &mut Interp,
+    _interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
     let t = env.test(a.ptr(0), "kunit_add_action", a.site)?;
@@ -168,19 +155,19 @@ fn kunit_add_action(
     }
     env.kernel
         .kunit_add_action(t, FnRef(a.bits(1)), a.bits(2), "kunit action");
-    env.sync_kunit_lists(interp);
+    env.sync_kunit_lists();
     int(0)
 }
 
 fn kunit_remove_action(
     env: &mut KernelEnv<'_>,
-    interp: &mut Interp,
+    _interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
     let t = env.test(a.ptr(0), "kunit_remove_action", a.site)?;
     env.kernel
         .kunit_remove_action(t, FnRef(a.bits(1)), a.bits(2));
-    env.sync_kunit_lists(interp);
+    env.sync_kunit_lists();
     void()
 }
 

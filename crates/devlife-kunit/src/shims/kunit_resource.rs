@@ -32,16 +32,6 @@ pub(super) static SHIMS: &[(&str, Shim)] = &[
     ("kunit_remove_resource", kunit_remove_resource),
 ];
 
-/// Offset of `member` in `struct tag`, from the prelude's declarations.
-pub(crate) fn offset(interp: &Interp, tag: &str, member: &str) -> i64 {
-    i64::from(crate::callc::offset(interp.program(), tag, member))
-}
-
-/// Size of `struct tag`.
-pub(crate) fn size_of(interp: &Interp, tag: &str) -> u32 {
-    crate::callc::size(interp.program(), tag)
-}
-
 /// One `__kunit_add_resource` request, as the C arguments give it.
 struct AddRequest {
     test: Addr,
@@ -112,7 +102,7 @@ impl KernelEnv<'_> {
             name: req.name.as_ref().map(|(_, n)| n.as_str()),
         };
         let added = self.with_host(interp, site, |k, h| k.kunit_add_resource(h, t, spec));
-        self.sync_kunit_lists(interp);
+        self.sync_kunit_lists();
         Ok(added?.err().unwrap_or(0))
     }
 
@@ -120,7 +110,7 @@ impl KernelEnv<'_> {
     /// NULL if `init` failed (the structure then leaks, as in the kernel).
     fn alloc_resource(&mut self, interp: &mut Interp, a: &Args<'_>) -> Result<Option<Addr>, Trap> {
         self.test(a.ptr(0), "kunit_alloc_resource", a.site)?;
-        let size = size_of(interp, "kunit_resource");
+        let size = self.state.layouts.res.size;
         let res = self
             .kernel
             .kmalloc(size, AllocKind::Kmalloc, "struct kunit_resource");
@@ -136,16 +126,17 @@ impl KernelEnv<'_> {
     /// `list_head`s: each test's `resources` and each resource's `node`.
     /// Writes to memory already freed are dropped: a later change fixes
     /// every list that is still alive.
-    pub(crate) fn sync_kunit_lists(&mut self, interp: &Interp) {
+    pub(crate) fn sync_kunit_lists(&mut self) {
         let ops = self.kernel.kunit_list_changes();
         if ops.is_empty() {
             return;
         }
         self.kernel
-            .kunit_set_action_record_size(size_of(interp, "kunit_resource") + 16);
-        let head_off = offset(interp, "kunit", "resources");
-        let node_off = offset(interp, "kunit_resource", "node");
-        let prev_off = offset(interp, "list_head", "prev");
+            .kunit_set_action_record_size(self.state.layouts.res.size + 16);
+        let l = self.state.layouts;
+        let head_off = i64::from(l.kunit_resources);
+        let node_off = l.res.node;
+        let prev_off = i64::from(l.list_prev);
         let mut lists = ListWriter {
             env: self,
             prev_off,
@@ -279,8 +270,8 @@ fn kunit_alloc_and_get_resource(
 }
 
 /// A found resource as the C result: its structure, or NULL.
-fn found(env: &mut KernelEnv<'_>, interp: &Interp, res: Option<ResId>) -> Result<Value, Trap> {
-    env.sync_kunit_lists(interp);
+fn found(env: &mut KernelEnv<'_>, res: Option<ResId>) -> Result<Value, Trap> {
+    env.sync_kunit_lists();
     ptr(res
         .and_then(|r| env.kernel.kunit_resource_addr(r))
         .unwrap_or(Addr::NULL))
@@ -296,18 +287,18 @@ fn kunit_find_resource(
     let res = env.with_host(interp, a.site, |k, h| {
         k.kunit_find_resource(h, t, matches, data)
     })?;
-    found(env, interp, res)
+    found(env, res)
 }
 
 fn kunit_find_named_resource(
     env: &mut KernelEnv<'_>,
-    interp: &mut Interp,
+    _interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
     let t = env.test(a.ptr(0), "kunit_find_named_resource", a.site)?;
     let name = env.read_str(a.ptr(1), a.site)?;
     let res = env.kernel.kunit_find_named_resource(t, &name);
-    found(env, interp, res)
+    found(env, res)
 }
 
 /// Runs a model call that may run callbacks and change KUnit lists, then
@@ -319,7 +310,7 @@ pub(super) fn synced_host<T>(
     f: impl FnOnce(&mut devlife_model::Kernel, &mut crate::env::CHost<'_>) -> devlife_model::KResult<T>,
 ) -> Result<T, Trap> {
     let r = env.with_host(interp, site, f);
-    env.sync_kunit_lists(interp);
+    env.sync_kunit_lists();
     r
 }
 

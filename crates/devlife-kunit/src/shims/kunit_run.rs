@@ -1,7 +1,6 @@
 //! KUnit's running test (lib/kunit/test.c, try-catch.c, test-bug.h): its
 //! status and messages, `current->kunit_test`, and try-catch.
 
-use super::kunit_resource::offset;
 use super::{ptr, void, Args, Shim};
 use crate::env::{KernelEnv, Stop};
 use crate::format::format_c;
@@ -24,26 +23,30 @@ pub(super) static SHIMS: &[(&str, Shim)] = &[
     ("kunit_try_catch_throw", kunit_try_catch_throw),
 ];
 
-fn current(env: &mut KernelEnv<'_>, interp: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
-    env.current_test_addr(interp, a.site)?;
+fn current(env: &mut KernelEnv<'_>, _interp: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
+    env.current_test_addr(a.site)?;
     ptr(env.state.task)
 }
 
 fn kunit_get_current_test(
     env: &mut KernelEnv<'_>,
-    interp: &mut Interp,
+    _interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
-    ptr(env.current_test_addr(interp, a.site)?)
+    ptr(env.current_test_addr(a.site)?)
 }
 
-fn mark_skipped(env: &mut KernelEnv<'_>, interp: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
+fn mark_skipped(
+    env: &mut KernelEnv<'_>,
+    _interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
     let reason = format_c(env, a.ptr(1), a.rest(2), a.site)?;
     let test = a.ptr(0);
     env.write_status(test, KUNIT_SKIPPED, a.site)?;
     let mut comment: Vec<u8> = reason.bytes().take(STATUS_COMMENT_SIZE - 1).collect();
     comment.push(0);
-    let at = test.offset_by(offset(interp, "kunit", "status_comment"));
+    let at = test.offset_by(i64::from(env.state.layouts.kunit_status_comment));
     env.kernel
         .mm
         .write(at, &comment)
@@ -107,7 +110,8 @@ impl KernelEnv<'_> {
         if test.is_null() {
             return Ok(());
         }
-        let log = self.read_u64(test.offset_by(offset(interp, "kunit", "log")), site)?;
+        let log = test.offset_by(i64::from(self.state.layouts.kunit_log));
+        let log = self.read_u64(log, site)?;
         self.log_append(interp, Addr(log), &line, site)
     }
 
@@ -131,11 +135,12 @@ impl KernelEnv<'_> {
     /// The runner and `kunit_cleanup` change the model's current test; C code
     /// may write `current->kunit_test` itself. The task's hidden members say
     /// what both last agreed on, so whichever side changed since wins.
-    pub(crate) fn current_test_addr(&mut self, interp: &Interp, site: CSite) -> Result<Addr, Trap> {
+    pub(crate) fn current_test_addr(&mut self, site: CSite) -> Result<Addr, Trap> {
         let task = self.state.task;
         let field = task.offset_by(i64::from(self.state.layouts.task_kunit_test));
-        let seen_at = task.offset_by(offset(interp, "task_struct", "__devlife_seen_test"));
-        let changes_at = task.offset_by(offset(interp, "task_struct", "__devlife_seen_changes"));
+        let l = self.state.layouts;
+        let seen_at = task.offset_by(i64::from(l.task_seen_test));
+        let changes_at = task.offset_by(i64::from(l.task_seen_changes));
         let model = self
             .kernel
             .current_test()
@@ -167,7 +172,7 @@ fn kunit_fail_current_test(
     interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
-    let test = env.current_test_addr(interp, a.site)?;
+    let test = env.current_test_addr(a.site)?;
     if test.is_null() {
         return void();
     }
@@ -179,28 +184,6 @@ fn kunit_fail_current_test(
     void()
 }
 
-/// Where the members of `struct kunit_try_catch` are.
-struct TryCatch {
-    at: Addr,
-    result: i64,
-    try_fn: i64,
-    catch_fn: i64,
-    context: i64,
-}
-
-impl TryCatch {
-    fn at(interp: &Interp, at: Addr) -> Self {
-        let f = |m| offset(interp, "kunit_try_catch", m);
-        Self {
-            at,
-            result: f("try_result"),
-            try_fn: f("try"),
-            catch_fn: f("catch"),
-            context: f("context"),
-        }
-    }
-}
-
 /// `kunit_try_catch_run`: calls `try(context)`. A throw inside it comes back
 /// here; the result is then reset to 0 and `catch(context)` runs. Every other
 /// way out (an assertion, a fault) goes on unwinding.
@@ -209,17 +192,17 @@ fn kunit_try_catch_run(
     interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
-    let tc = TryCatch::at(interp, a.ptr(0));
+    let (at, tc) = (a.ptr(0), env.state.layouts.try_catch);
     let context = Value::ptr(CAddr(a.bits(1)));
-    env.write_u64(tc.at.offset_by(tc.context), context.bits, a.site)?;
-    env.write_u32(tc.at.offset_by(tc.result), 0, a.site)?;
-    let try_fn = env.read_u64(tc.at.offset_by(tc.try_fn), a.site)?;
+    env.write_u64(at.offset_by(tc.context), context.bits, a.site)?;
+    env.write_u32(at.offset_by(tc.result), 0, a.site)?;
+    let try_fn = env.read_u64(at.offset_by(tc.try_fn), a.site)?;
     let fp = CAddr(try_fn);
     match crate::callc::call_pointer(interp, env, fp, &[context], a.site) {
         Ok(_) => void(),
-        Err(trap) if trap.payload::<Stop>() == Some(&Stop::Throw(tc.at)) => {
-            env.write_u32(tc.at.offset_by(tc.result), 0, a.site)?;
-            let catch_fn = env.read_u64(tc.at.offset_by(tc.catch_fn), a.site)?;
+        Err(trap) if trap.payload::<Stop>() == Some(&Stop::Throw(at)) => {
+            env.write_u32(at.offset_by(tc.result), 0, a.site)?;
+            let catch_fn = env.read_u64(at.offset_by(tc.catch_fn), a.site)?;
             let fp = CAddr(catch_fn);
             crate::callc::call_pointer(interp, env, fp, &[context], a.site)?;
             void()
@@ -231,12 +214,12 @@ fn kunit_try_catch_run(
 /// `kunit_try_catch_throw`: never returns; unwinds to the matching run.
 fn kunit_try_catch_throw(
     env: &mut KernelEnv<'_>,
-    interp: &mut Interp,
+    _interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
-    let tc = TryCatch::at(interp, a.ptr(0));
-    env.write_u32(tc.at.offset_by(tc.result), (-EFAULT) as u32, a.site)?;
-    Err(Trap::env(Stop::Throw(tc.at), a.site))
+    let (at, tc) = (a.ptr(0), env.state.layouts.try_catch);
+    env.write_u32(at.offset_by(tc.result), (-EFAULT) as u32, a.site)?;
+    Err(Trap::env(Stop::Throw(at), a.site))
 }
 
 #[cfg(test)]

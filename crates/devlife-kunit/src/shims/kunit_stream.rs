@@ -137,11 +137,11 @@ impl KernelEnv<'_> {
     }
 
     /// A new, empty stream for `test` (NULL: a stream of no test).
-    fn new_stream(&mut self, interp: &mut Interp, test: Addr, site: CSite) -> Result<Value, Trap> {
+    fn new_stream(&mut self, test: Addr, site: CSite) -> Result<Value, Trap> {
         let l = self.state.layouts.stream;
         let at = self.stream_alloc(test, u64::from(l.size), site)?;
         self.write_u64(at.offset_by(l.test), test.0, site)?;
-        self.sync_kunit_lists(interp);
+        self.sync_kunit_lists();
         ptr(at)
     }
 
@@ -156,7 +156,7 @@ impl KernelEnv<'_> {
             self.stream_free(interp, s.test, s.buf, site)?;
         }
         self.stream_free(interp, s.test, at, site)?;
-        self.sync_kunit_lists(interp);
+        self.sync_kunit_lists();
         void()
     }
 
@@ -183,26 +183,26 @@ impl KernelEnv<'_> {
             text.push(b'\n');
         }
         self.stream_append(interp, log, &text, site)?;
-        self.sync_kunit_lists(interp);
+        self.sync_kunit_lists();
         Ok(())
     }
 }
 
 fn alloc_string_stream(
     env: &mut KernelEnv<'_>,
-    interp: &mut Interp,
+    _interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
-    env.new_stream(interp, Addr::NULL, a.site)
+    env.new_stream(Addr::NULL, a.site)
 }
 
 fn kunit_alloc_string_stream(
     env: &mut KernelEnv<'_>,
-    interp: &mut Interp,
+    _interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
     env.test(a.ptr(0), "kunit_alloc_string_stream", a.site)?;
-    env.new_stream(interp, a.ptr(0), a.site)
+    env.new_stream(a.ptr(0), a.site)
 }
 
 fn kunit_free_string_stream(
@@ -228,7 +228,7 @@ fn string_stream_add(
 ) -> Result<Value, Trap> {
     let text = format_c(env, a.ptr(1), a.rest(2), a.site)?;
     env.stream_append(interp, a.ptr(0), text.as_bytes(), a.site)?;
-    env.sync_kunit_lists(interp);
+    env.sync_kunit_lists();
     int(0)
 }
 
@@ -239,7 +239,7 @@ fn string_stream_append(
 ) -> Result<Value, Trap> {
     let text = env.stream_text(a.ptr(1), a.site)?;
     env.stream_append(interp, a.ptr(0), &text, a.site)?;
-    env.sync_kunit_lists(interp);
+    env.sync_kunit_lists();
     int(0)
 }
 

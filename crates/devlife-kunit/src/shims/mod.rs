@@ -268,7 +268,7 @@ pub(crate) fn call(
     let r = shim(env, interp, &Args { values: args, site });
     // Any shim may have changed a KUnit resource list (the platform and DRM
     // helpers add actions): mirror it for C code now.
-    env.sync_kunit_lists(interp);
+    env.sync_kunit_lists();
     let limited = env.check_limits(site);
     r.and_then(|v| limited.map(|()| v))
 }
