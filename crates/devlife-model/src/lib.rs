@@ -308,10 +308,8 @@ impl Kernel {
     /// `devm_add_action`) is stored once.
     pub fn intern_c_string(&mut self, addr: Addr, max: usize) -> Result<names::Name, mm::MemFault> {
         let bytes = self.mm.c_str_bytes(addr, max)?;
-        Ok(match std::str::from_utf8(bytes) {
-            Ok(s) => self.names.intern(s),
-            Err(_) => self.names.intern(&String::from_utf8_lossy(bytes)),
-        })
+        // Borrowed, not copied, when the bytes are valid UTF-8.
+        Ok(self.names.intern(&String::from_utf8_lossy(bytes)))
     }
 
     /// Allocates zeroed memory and records it.
