@@ -308,6 +308,9 @@ impl Kernel {
     /// `devm_add_action`) is stored once.
     pub fn intern_c_string(&mut self, addr: Addr, max: usize) -> Result<names::Name, mm::MemFault> {
         let bytes = self.mm.c_str_bytes(addr, max)?;
+        if self.mm.get(addr.alloc()).map(|a| a.kind) == Some(mm::AllocKind::Literal) {
+            return Ok(self.names.intern_literal(addr.0, bytes));
+        }
         // Borrowed, not copied, when the bytes are valid UTF-8.
         Ok(self.names.intern(&String::from_utf8_lossy(bytes)))
     }
