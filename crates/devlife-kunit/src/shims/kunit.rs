@@ -314,14 +314,14 @@ fn message(env: &mut KernelEnv<'_>, a: &Args<'_>, i: usize) -> Result<Option<Str
     Ok(Some(format_c(env, a.ptr(i), a.rest(i + 1), a.site)?))
 }
 
-fn holds(op: &str, l: i128, r: i128) -> bool {
+fn holds(op: &[u8], l: i128, r: i128) -> bool {
     match op {
-        "==" => l == r,
-        "!=" => l != r,
-        "<" => l < r,
-        "<=" => l <= r,
-        ">" => l > r,
-        ">=" => l >= r,
+        b"==" => l == r,
+        b"!=" => l != r,
+        b"<" => l < r,
+        b"<=" => l <= r,
+        b">" => l > r,
+        b">=" => l >= r,
         _ => false,
     }
 }
@@ -334,9 +334,15 @@ fn assert_compare<T: Copy + Into<i128>>(
     (l, r): (T, T),
     failure: fn(String, (String, T), (String, T)) -> Failure,
 ) -> Result<Value, Trap> {
-    // The operator is read on every check, the texts only when it fails.
-    let op = env.read_name(a.ptr(4), a.site)?;
-    if !holds(&op, l.into(), r.into()) {
+    // The operator is looked at on every check (two bytes, not copied); it
+    // and the texts are read only when the check fails.
+    let passed = env
+        .kernel
+        .mm
+        .c_str_bytes(a.ptr(4), 3)
+        .is_ok_and(|op| holds(op, l.into(), r.into()));
+    if !passed {
+        let op = env.read_str(a.ptr(4), a.site)?;
         let left = (env.read_str(a.ptr(5), a.site)?, l);
         let right = (env.read_str(a.ptr(7), a.site)?, r);
         let msg = message(env, a, 9)?;
@@ -344,7 +350,7 @@ fn assert_compare<T: Copy + Into<i128>>(
             a.ptr(0),
             Kind::from_c(a.bits(1)),
             a,
-            failure(op.to_string(), left, right),
+            failure(op, left, right),
             msg,
         )?;
     }
