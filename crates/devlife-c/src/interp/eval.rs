@@ -86,24 +86,52 @@ fn not_a_value(e: &Expr) -> Trap {
 }
 
 impl Interp {
-    /// Evaluates an expression to its bits.
-    #[inline]
+    /// Evaluates an expression to its bits. Leaves (constants, register
+    /// locals, addresses of literals, globals and functions: about half of
+    /// all nodes, and most call arguments) are read here, inlined into the
+    /// caller; everything else goes through [`Interp::eval_inner`].
+    #[inline(always)]
     pub(crate) fn eval<E: Env + ?Sized>(
         &mut self,
         env: &mut E,
         cx: Cx<'_>,
         e: &Expr,
     ) -> Result<u64, Trap> {
+        self.step(e.site)?;
+        if let Some(v) = self.leaf_value(cx, e) {
+            return Ok(v);
+        }
         self.deeper(|it| it.eval_inner(env, cx, e))
     }
 
+    /// The value of `e` if it is a leaf that cannot fail.
+    #[inline(always)]
+    fn leaf_value(&self, cx: Cx<'_>, e: &Expr) -> Option<u64> {
+        match &e.kind {
+            ExprKind::Const(v) => Some(*v),
+            ExprKind::Func(f) => Some(self.function_addr(*f).0),
+            ExprKind::Load(p) => match p.kind {
+                ExprKind::LocalReg(i) => self.slots.get(cx.fp + i as usize).copied(),
+                _ => None,
+            },
+            ExprKind::AddrOf(p) => match p.kind {
+                ExprKind::Str(s) => self.string_addrs.get(s as usize).map(|a| a.0),
+                ExprKind::Global(g) => self.global_addrs.get(g.0 as usize).map(|a| a.0),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Evaluates a non-leaf expression (its step already counted). Never
+    /// inlined: its frame is large, and the leaves must not pay for it.
+    #[inline(never)]
     fn eval_inner<E: Env + ?Sized>(
         &mut self,
         env: &mut E,
         cx: Cx<'_>,
         e: &Expr,
     ) -> Result<u64, Trap> {
-        self.step(e.site)?;
         match &e.kind {
             ExprKind::Const(v) => Ok(*v),
             ExprKind::Load(p) => match self.place(env, cx, p)? {

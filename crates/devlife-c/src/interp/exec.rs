@@ -96,11 +96,21 @@ impl Interp {
         r
     }
 
-    #[inline]
+    /// Runs a statement. Expression statements, the most common kind, are
+    /// run here, inlined into the caller; the rest go through
+    /// [`Interp::exec_inner`].
+    #[inline(always)]
     fn exec<E: Env + ?Sized>(&mut self, env: &mut E, cx: Cx<'_>, s: &Stmt) -> Result<Flow, Trap> {
+        if let Stmt::Expr(e) = s {
+            self.eval(env, cx, e)?;
+            return Ok(Flow::Normal);
+        }
         self.deeper(|it| it.exec_inner(env, cx, s))
     }
 
+    /// Runs a statement other than an expression statement. Never inlined:
+    /// its frame is large.
+    #[inline(never)]
     fn exec_inner<E: Env + ?Sized>(
         &mut self,
         env: &mut E,
