@@ -307,9 +307,16 @@ impl Kernel {
     /// name: a string read again and again (an action's name on every
     /// `devm_add_action`) is stored once.
     pub fn intern_c_string(&mut self, addr: Addr, max: usize) -> Result<names::Name, mm::MemFault> {
+        // A literal read before (its address never names anything else) is
+        // compared with what it was, not scanned and hashed again.
+        if let Some(n) = self.names.literal(addr.0) {
+            if n.len() < max && self.mm.holds_c_str(addr, n.as_bytes()) {
+                return Ok(n);
+            }
+        }
         let bytes = self.mm.c_str_bytes(addr, max)?;
         if self.mm.get(addr.alloc()).map(|a| a.kind) == Some(mm::AllocKind::Literal) {
-            return Ok(self.names.intern_literal(addr.0, bytes));
+            return Ok(self.names.remember_literal(addr.0, bytes));
         }
         // Borrowed, not copied, when the bytes are valid UTF-8.
         Ok(self.names.intern(&String::from_utf8_lossy(bytes)))
@@ -377,5 +384,25 @@ impl Kernel {
     /// Objects still alive (count above zero or never released).
     pub fn live_objects(&self) -> impl Iterator<Item = (ObjId, &Object)> {
         self.objects().filter(|(_, o)| o.released.is_none())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_c_string_literal_reads_as_its_current_text() {
+        let mut k = Kernel::new(Profile::V6_12);
+        let lit = k.kmalloc(6, AllocKind::Literal, "literal");
+        k.mm.write(lit, b"probe\0").unwrap();
+        let first = k.intern_c_string(lit, 64).unwrap();
+        assert_eq!(&*first, "probe");
+        assert!(std::sync::Arc::ptr_eq(&first, &k.intern_c_string(lit, 64).unwrap()));
+        k.mm.write(lit, b"prune\0").unwrap();
+        assert_eq!(&*k.intern_c_string(lit, 64).unwrap(), "prune");
+        assert!(k.intern_c_string(lit, 3).is_err(), "longer than the limit");
+        k.mm.write(lit, b"ab\0\0\0\0").unwrap();
+        assert_eq!(&*k.intern_c_string(lit, 64).unwrap(), "ab");
     }
 }

@@ -17,7 +17,7 @@ pub type Name = Arc<str>;
 pub struct Names {
     set: FxHashSet<Name>,
     literals: FxHashMap<u64, Name>,
-    /// The name [`Names::intern_literal`] returned last: interning its own
+    /// The name [`Names::literal`] or [`Names::remember_literal`] returned last: interning its own
     /// text again (the model stores the name a shim just read) is a pointer
     /// comparison.
     last_literal: Option<Name>,
@@ -40,16 +40,18 @@ impl Names {
         n
     }
 
+    /// The name last read from the literal at `addr`, if any. The caller
+    /// checks it against the literal's bytes: a literal C code wrote to
+    /// (undefined behaviour, but possible here) must read as its new text.
+    pub fn literal(&mut self, addr: u64) -> Option<Name> {
+        let n = self.literals.get(&addr)?;
+        self.last_literal = Some(Arc::clone(n));
+        Some(Arc::clone(n))
+    }
+
     /// The shared name of the C string `bytes` read from the literal at
-    /// `addr`. Checked against the bytes, so a literal the C code wrote to
-    /// (undefined behaviour, but possible here) still gets its current text.
-    pub fn intern_literal(&mut self, addr: u64, bytes: &[u8]) -> Name {
-        if let Some(n) = self.literals.get(&addr) {
-            if n.as_bytes() == bytes {
-                self.last_literal = Some(Arc::clone(n));
-                return Arc::clone(n);
-            }
-        }
+    /// `addr`, remembered for [`Names::literal`].
+    pub fn remember_literal(&mut self, addr: u64, bytes: &[u8]) -> Name {
         let n = self.intern(&String::from_utf8_lossy(bytes));
         self.literals.insert(addr, Arc::clone(&n));
         self.last_literal = Some(Arc::clone(&n));
@@ -68,17 +70,19 @@ mod tests {
         let b = names.intern(&String::from("bulk_action"));
         assert!(Arc::ptr_eq(&a, &b));
         assert!(!Arc::ptr_eq(&a, &names.intern("other")));
-        assert!(Arc::ptr_eq(&a, &names.intern_literal(64, b"bulk_action")));
+        assert!(Arc::ptr_eq(&a, &names.remember_literal(64, b"bulk_action")));
     }
 
     #[test]
-    fn a_literal_read_again_is_checked_against_its_bytes() {
+    fn a_literal_is_remembered_by_address() {
         let mut names = Names::default();
-        let first = names.intern_literal(64, b"probe");
-        assert!(Arc::ptr_eq(&first, &names.intern_literal(64, b"probe")));
+        assert_eq!(names.literal(64), None);
+        let first = names.remember_literal(64, b"probe");
+        assert!(Arc::ptr_eq(&first, &names.literal(64).unwrap()));
         assert!(Arc::ptr_eq(&first, &names.intern(&first)));
         assert!(Arc::ptr_eq(&first, &names.intern("probe")));
-        assert_eq!(&*names.intern_literal(64, b"prob\xff"), "prob\u{fffd}");
-        assert_eq!(&*names.intern_literal(64, b"remove"), "remove");
+        assert_eq!(&*names.remember_literal(64, b"prob\xff"), "prob\u{fffd}");
+        assert_eq!(&*names.literal(64).unwrap(), "prob\u{fffd}");
+        assert_eq!(names.literal(72), None);
     }
 }

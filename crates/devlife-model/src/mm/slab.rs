@@ -259,6 +259,14 @@ impl Memory {
         Ok(String::from_utf8_lossy(self.c_str_bytes(addr, max)?).into_owned())
     }
 
+    /// Whether `addr` holds the NUL-terminated string `s`, in a live allocation.
+    pub fn holds_c_str(&self, addr: Addr, s: &[u8]) -> bool {
+        self.check(addr, s.len() + 1).is_ok_and(|(id, off)| {
+            let bytes = &self.allocs[id.0 as usize - 1].bytes[off..=off + s.len()];
+            bytes[..s.len()] == *s && bytes[s.len()] == 0
+        })
+    }
+
     /// The bytes of a NUL-terminated string (at most `max`, without the NUL),
     /// borrowed from memory.
     pub fn c_str_bytes(&self, addr: Addr, max: usize) -> Result<&[u8], MemFault> {
@@ -322,5 +330,9 @@ mod tests {
         let id = m.alloc(6, AllocKind::Literal, "lit".into(), 0);
         m.write(Addr::new(id, 0), b"test\0x").unwrap();
         assert_eq!(m.read_c_string(Addr::new(id, 0), 64).unwrap(), "test");
+        assert!(m.holds_c_str(Addr::new(id, 0), b"test"));
+        assert!(!m.holds_c_str(Addr::new(id, 0), b"tes"));
+        assert!(!m.holds_c_str(Addr::new(id, 1), b"test"));
+        assert!(!m.holds_c_str(Addr::new(id, 2), b"st\0x"));
     }
 }
