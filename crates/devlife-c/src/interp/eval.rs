@@ -1,6 +1,6 @@
 //! Expression evaluation.
 
-use super::{Cx, Interp};
+use super::{Cx, Fallible, Interp};
 use crate::ast::{Callee, Expr, ExprKind, FuncId};
 use crate::env::{Env, Trap};
 use crate::memory::MAX_ALLOC_SIZE;
@@ -30,12 +30,12 @@ pub(crate) fn load_mem<E: Env + ?Sized>(
     a: Addr,
     ty: TypeId,
     site: Site,
-) -> Result<u64, Trap> {
+) -> Fallible<u64> {
     let Some(it) = scalar_repr(types, ty) else {
-        return Err(Trap::Unsupported {
+        return Err(Box::new(Trap::Unsupported {
             what: format!("load of non-scalar type `{}`", types.name(ty)),
             site,
-        });
+        }));
     };
     let mut buf = [0u8; 8];
     let n = usize::from(it.size);
@@ -51,15 +51,15 @@ pub(crate) fn store_mem<E: Env + ?Sized>(
     ty: TypeId,
     v: u64,
     site: Site,
-) -> Result<(), Trap> {
+) -> Fallible<()> {
     let Some(it) = scalar_repr(types, ty) else {
-        return Err(Trap::Unsupported {
+        return Err(Box::new(Trap::Unsupported {
             what: format!("store of non-scalar type `{}`", types.name(ty)),
             site,
-        });
+        }));
     };
     let n = usize::from(it.size);
-    env.write(a, &v.to_le_bytes()[..n], site)
+    Ok(env.write(a, &v.to_le_bytes()[..n], site)?)
 }
 
 /// Copies `n` bytes (memmove semantics).
@@ -69,13 +69,13 @@ pub(crate) fn copy_mem<E: Env + ?Sized>(
     src: Addr,
     n: u64,
     site: Site,
-) -> Result<(), Trap> {
+) -> Fallible<()> {
     if n > MAX_ALLOC_SIZE {
-        return Err(Trap::AllocFailed { size: n, site });
+        return Err(Box::new(Trap::AllocFailed { size: n, site }));
     }
     let mut buf = vec![0u8; n as usize];
     env.read(src, &mut buf, site)?;
-    env.write(dst, &buf, site)
+    Ok(env.write(dst, &buf, site)?)
 }
 
 fn not_a_value(e: &Expr) -> Trap {
@@ -96,7 +96,7 @@ impl Interp {
         env: &mut E,
         cx: Cx<'_>,
         e: &Expr,
-    ) -> Result<u64, Trap> {
+    ) -> Fallible<u64> {
         self.step(e.site)?;
         if let Some(v) = self.leaf_value(cx, e) {
             return Ok(v);
@@ -126,12 +126,7 @@ impl Interp {
     /// Evaluates a non-leaf expression (its step already counted). Never
     /// inlined: its frame is large, and the leaves must not pay for it.
     #[inline(never)]
-    fn eval_inner<E: Env + ?Sized>(
-        &mut self,
-        env: &mut E,
-        cx: Cx<'_>,
-        e: &Expr,
-    ) -> Result<u64, Trap> {
+    fn eval_inner<E: Env + ?Sized>(&mut self, env: &mut E, cx: Cx<'_>, e: &Expr) -> Fallible<u64> {
         match &e.kind {
             ExprKind::Const(v) => Ok(*v),
             ExprKind::Load(p) => match self.place(env, cx, p)? {
@@ -145,7 +140,7 @@ impl Interp {
             ExprKind::Binary(op, it, a, b) => {
                 let x = self.eval(env, cx, a)?;
                 let y = self.eval(env, cx, b)?;
-                ops::binop(*op, *it, x, y).ok_or(Trap::DivByZero { site: e.site })
+                ops::binop(*op, *it, x, y).ok_or_else(|| Box::new(Trap::DivByZero { site: e.site }))
             }
             ExprKind::PtrAdd(p, i, scale) => {
                 let a = self.eval(env, cx, p)?;
@@ -198,7 +193,7 @@ impl Interp {
                 let old = self.load_place(env, cx, pl, lhs.ty, e.site)?;
                 let r = self.eval(env, cx, rhs)?;
                 let v = ops::binop(*op, *ity, ops::cast(*to_op, old), r)
-                    .ok_or(Trap::DivByZero { site: e.site })?;
+                    .ok_or_else(|| Box::new(Trap::DivByZero { site: e.site }))?;
                 let v = ops::cast(*back, v);
                 self.store(env, cx, pl, lhs.ty, v, e.site)?;
                 Ok(v)
@@ -225,7 +220,7 @@ impl Interp {
             }
             ExprKind::Call(callee, args) => self.call(env, cx, callee, args, e),
             ExprKind::StmtExpr(b) => self.exec_stmt_expr(env, cx, b, e.site),
-            _ => Err(not_a_value(e)),
+            _ => Err(Box::new(not_a_value(e))),
         }
     }
 
@@ -235,7 +230,7 @@ impl Interp {
         env: &mut E,
         cx: Cx<'_>,
         e: &Expr,
-    ) -> Result<Place, Trap> {
+    ) -> Fallible<Place> {
         match &e.kind {
             ExprKind::LocalReg(i) => Ok(Place::Reg(cx.fp + *i as usize)),
             _ => Ok(Place::Mem(self.place_addr(env, cx, e)?)),
@@ -248,27 +243,21 @@ impl Interp {
         env: &mut E,
         cx: Cx<'_>,
         e: &Expr,
-    ) -> Result<Addr, Trap> {
+    ) -> Fallible<Addr> {
         match &e.kind {
             ExprKind::LocalMem(i) => Ok(Addr(self.slot(cx.fp + *i as usize))),
-            ExprKind::Global(g) => {
-                self.global_addrs
-                    .get(g.0 as usize)
-                    .copied()
-                    .ok_or_else(|| Trap::Unsupported {
-                        what: "globals not initialized (call init_globals)".into(),
-                        site: e.site,
-                    })
-            }
-            ExprKind::Str(s) => {
-                self.string_addrs
-                    .get(*s as usize)
-                    .copied()
-                    .ok_or_else(|| Trap::Unsupported {
-                        what: "string literals not initialized (call init_globals)".into(),
-                        site: e.site,
-                    })
-            }
+            ExprKind::Global(g) => self.global_addrs.get(g.0 as usize).copied().ok_or_else(|| {
+                Box::new(Trap::Unsupported {
+                    what: "globals not initialized (call init_globals)".into(),
+                    site: e.site,
+                })
+            }),
+            ExprKind::Str(s) => self.string_addrs.get(*s as usize).copied().ok_or_else(|| {
+                Box::new(Trap::Unsupported {
+                    what: "string literals not initialized (call init_globals)".into(),
+                    site: e.site,
+                })
+            }),
             ExprKind::Deref(p) => Ok(Addr(self.eval(env, cx, p)?)),
             ExprKind::Member(b, off) => Ok(self.place_addr(env, cx, b)?.wrapping_add(*off)),
             ExprKind::CompoundLit(id, init) => {
@@ -276,10 +265,10 @@ impl Interp {
                 self.run_init(env, cx, init, a, e.ty, e.site)?;
                 Ok(a)
             }
-            _ => Err(Trap::Unsupported {
+            _ => Err(Box::new(Trap::Unsupported {
                 what: "address of a register value".into(),
                 site: e.site,
-            }),
+            })),
         }
     }
 
@@ -291,7 +280,7 @@ impl Interp {
         pl: Place,
         ty: TypeId,
         site: Site,
-    ) -> Result<u64, Trap> {
+    ) -> Fallible<u64> {
         match pl {
             Place::Reg(i) => Ok(self.slot(i)),
             Place::Mem(a) => load_mem(&cx.p.types, env, a, ty, site),
@@ -307,7 +296,7 @@ impl Interp {
         ty: TypeId,
         v: u64,
         site: Site,
-    ) -> Result<(), Trap> {
+    ) -> Fallible<()> {
         match pl {
             Place::Reg(i) => {
                 self.set_slot(i, v);
@@ -324,7 +313,7 @@ impl Interp {
         callee: &Callee,
         args: &[Expr],
         e: &Expr,
-    ) -> Result<u64, Trap> {
+    ) -> Fallible<u64> {
         let fid = match callee {
             Callee::Direct(f) => *f,
             Callee::Indirect(fe) => {
@@ -332,25 +321,25 @@ impl Interp {
                 match self.function_at(a) {
                     Some(f) => f,
                     None if a.is_null() => {
-                        return Err(Trap::NullDeref {
+                        return Err(Box::new(Trap::NullDeref {
                             addr: a,
                             site: e.site,
-                        })
+                        }))
                     }
                     None => {
-                        return Err(Trap::BadFunctionPointer {
+                        return Err(Box::new(Trap::BadFunctionPointer {
                             addr: a,
                             site: e.site,
-                        })
+                        }))
                     }
                 }
             }
         };
         let Some(func) = cx.p.funcs.get(fid.0 as usize) else {
-            return Err(Trap::BadFunctionPointer {
+            return Err(Box::new(Trap::BadFunctionPointer {
                 addr: self.function_addr(fid),
                 site: e.site,
-            });
+            }));
         };
         match &func.body {
             Some(body) => {
@@ -372,7 +361,7 @@ impl Interp {
         args: &[Expr],
         base: usize,
         site: Site,
-    ) -> Result<u64, Trap> {
+    ) -> Fallible<u64> {
         for a in args.iter().take(body.params.len()) {
             let v = self.eval(env, cx, a)?;
             self.slots.push(v);
@@ -390,7 +379,7 @@ impl Interp {
         fid: FuncId,
         args: &[Expr],
         e: &Expr,
-    ) -> Result<u64, Trap> {
+    ) -> Fallible<u64> {
         let mut vals: SmallVec<[Value; 12]> = SmallVec::with_capacity(args.len());
         for a in args {
             let bits = self.eval(env, cx, a)?;

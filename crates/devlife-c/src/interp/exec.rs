@@ -1,6 +1,6 @@
 //! Statement execution.
 
-use super::{Cx, Interp};
+use super::{Cx, Fallible, Interp};
 use crate::ast::{Block, Stmt};
 use crate::env::{Env, Trap};
 use crate::source::Site;
@@ -22,7 +22,7 @@ impl Interp {
         env: &mut E,
         cx: Cx<'_>,
         b: &Block,
-    ) -> Result<Flow, Trap> {
+    ) -> Fallible<Flow> {
         self.enter_block(env, cx, b)?;
         let r = self.exec_stmts(env, cx, &b.stmts);
         self.leave_block(env, cx, b);
@@ -34,7 +34,7 @@ impl Interp {
         env: &mut E,
         cx: Cx<'_>,
         stmts: &[Stmt],
-    ) -> Result<Flow, Trap> {
+    ) -> Fallible<Flow> {
         for s in stmts {
             let f = self.exec(env, cx, s)?;
             if f != Flow::Normal {
@@ -44,12 +44,7 @@ impl Interp {
         Ok(Flow::Normal)
     }
 
-    fn enter_block<E: Env + ?Sized>(
-        &mut self,
-        env: &mut E,
-        cx: Cx<'_>,
-        b: &Block,
-    ) -> Result<(), Trap> {
+    fn enter_block<E: Env + ?Sized>(&mut self, env: &mut E, cx: Cx<'_>, b: &Block) -> Fallible<()> {
         for (k, &id) in b.locals.iter().enumerate() {
             let Some(l) = cx.locals.get(id as usize) else {
                 continue;
@@ -60,7 +55,7 @@ impl Interp {
                     for &done in b.locals[..k].iter().rev() {
                         env.free_stack(Addr(self.slot(cx.fp + done as usize)), b.end);
                     }
-                    return Err(t);
+                    return Err(Box::new(t));
                 }
             }
         }
@@ -80,43 +75,45 @@ impl Interp {
         cx: Cx<'_>,
         b: &Block,
         site: Site,
-    ) -> Result<u64, Trap> {
+    ) -> Fallible<u64> {
         self.enter_block(env, cx, b)?;
         let r = self.exec_stmts(env, cx, &b.stmts).and_then(|f| match f {
             Flow::Normal => match &b.result {
                 Some(e) => self.eval(env, cx, e),
                 None => Ok(0),
             },
-            _ => Err(Trap::Unsupported {
+            _ => Err(Box::new(Trap::Unsupported {
                 what: "`return`, `break` or `continue` leaving a statement expression".into(),
                 site,
-            }),
+            })),
         });
         self.leave_block(env, cx, b);
         r
     }
 
-    /// Runs a statement. Expression statements, the most common kind, are
-    /// run here, inlined into the caller; the rest go through
-    /// [`Interp::exec_inner`].
+    /// Runs a statement. Expression statements, declarations and blocks
+    /// without memory locals, the most common kinds, are run here, inlined into the caller;
+    /// the rest go through [`Interp::exec_inner`].
     #[inline(always)]
-    fn exec<E: Env + ?Sized>(&mut self, env: &mut E, cx: Cx<'_>, s: &Stmt) -> Result<Flow, Trap> {
-        if let Stmt::Expr(e) = s {
-            self.eval(env, cx, e)?;
-            return Ok(Flow::Normal);
+    fn exec<E: Env + ?Sized>(&mut self, env: &mut E, cx: Cx<'_>, s: &Stmt) -> Fallible<Flow> {
+        match s {
+            Stmt::Expr(e) => {
+                self.eval(env, cx, e)?;
+                Ok(Flow::Normal)
+            }
+            Stmt::Init(id, init, site) => {
+                self.exec_init(env, cx, *id, init, *site)?;
+                Ok(Flow::Normal)
+            }
+            Stmt::Block(b) if b.locals.is_empty() => self.exec_stmts(env, cx, &b.stmts),
+            _ => self.deeper(|it| it.exec_inner(env, cx, s)),
         }
-        self.deeper(|it| it.exec_inner(env, cx, s))
     }
 
     /// Runs a statement other than an expression statement. Never inlined:
     /// its frame is large.
     #[inline(never)]
-    fn exec_inner<E: Env + ?Sized>(
-        &mut self,
-        env: &mut E,
-        cx: Cx<'_>,
-        s: &Stmt,
-    ) -> Result<Flow, Trap> {
+    fn exec_inner<E: Env + ?Sized>(&mut self, env: &mut E, cx: Cx<'_>, s: &Stmt) -> Fallible<Flow> {
         match s {
             Stmt::Expr(e) => {
                 self.eval(env, cx, e)?;
@@ -203,7 +200,7 @@ impl Interp {
         step: Option<&crate::ast::Expr>,
         body: &Stmt,
         site: Site,
-    ) -> Result<Flow, Trap> {
+    ) -> Fallible<Flow> {
         loop {
             self.step(site)?;
             if let Some(c) = c {
@@ -230,7 +227,7 @@ impl Interp {
         id: u32,
         init: &crate::ast::Init,
         site: Site,
-    ) -> Result<(), Trap> {
+    ) -> Fallible<()> {
         let Some(l) = cx.locals.get(id as usize) else {
             return Ok(());
         };

@@ -47,6 +47,11 @@ pub enum LoadError {
     Trap(Trap),
 }
 
+/// An interpreter step's result. The trap is boxed so that the common,
+/// successful result fits in two registers: `Trap` is large, and every
+/// expression node returns one of these.
+pub(crate) type Fallible<T> = Result<T, Box<Trap>>;
+
 /// A loaded program plus execution state.
 #[derive(Debug)]
 pub struct Interp {
@@ -162,7 +167,8 @@ impl Interp {
         for (g, addr) in p.globals.iter().zip(self.global_addrs.clone()) {
             if let Some(init) = g.init.as_ref().filter(|_| g.reachable) {
                 self.steps = 0;
-                self.run_init(env, cx, init, addr, g.ty, g.site)?;
+                self.run_init(env, cx, init, addr, g.ty, g.site)
+                    .map_err(|t| *t)?;
             }
         }
         Ok(())
@@ -261,7 +267,7 @@ impl Interp {
         ty: TypeId,
         site: Site,
     ) -> Result<Value, Trap> {
-        let bits = eval::load_mem(&self.prog.types, env, addr, ty, site)?;
+        let bits = eval::load_mem(&self.prog.types, env, addr, ty, site).map_err(|t| *t)?;
         Ok(Value { bits, ty })
     }
 
@@ -273,7 +279,7 @@ impl Interp {
         v: Value,
         site: Site,
     ) -> Result<(), Trap> {
-        eval::store_mem(&self.prog.types, env, addr, v.ty, v.bits, site)
+        eval::store_mem(&self.prog.types, env, addr, v.ty, v.bits, site).map_err(|t| *t)
     }
 
     /// Converts a value to type `to` (C conversion rules for scalars).
@@ -319,7 +325,10 @@ impl Interp {
         }
         let r = self.run_function(env, &p, body, base, func.site);
         self.slots.truncate(base);
-        Ok(Value { bits: r?, ty: ret })
+        Ok(Value {
+            bits: r.map_err(|t| *t)?,
+            ty: ret,
+        })
     }
 
     /// Calls the function a pointer points to.
@@ -338,13 +347,13 @@ impl Interp {
 
     /// Counts one step.
     #[inline]
-    pub(crate) fn step(&mut self, site: Site) -> Result<(), Trap> {
+    pub(crate) fn step(&mut self, site: Site) -> Fallible<()> {
         self.steps += 1;
         if self.steps > self.limits.max_steps {
-            return Err(Trap::StepLimit {
+            return Err(Box::new(Trap::StepLimit {
                 limit: self.limits.max_steps,
                 site,
-            });
+            }));
         }
         Ok(())
     }
@@ -376,12 +385,12 @@ impl Interp {
         body: &crate::ast::Body,
         base: usize,
         site: Site,
-    ) -> Result<u64, Trap> {
+    ) -> Fallible<u64> {
         if self.depth >= self.limits.max_depth {
-            return Err(Trap::DepthLimit {
+            return Err(Box::new(Trap::DepthLimit {
                 limit: self.limits.max_depth,
                 site,
-            });
+            }));
         }
         self.depth += 1;
         self.slots.resize(base + body.locals.len(), 0);
@@ -400,7 +409,7 @@ impl Interp {
         env: &mut E,
         cx: Cx<'_>,
         body: &crate::ast::Body,
-    ) -> Result<u64, Trap> {
+    ) -> Fallible<u64> {
         let mut allocated = Vec::new();
         let mut result = Ok(0);
         for &pid in &body.params {
@@ -411,10 +420,11 @@ impl Interp {
             let v = self.slots.get(slot).copied().unwrap_or(0);
             let v = self.convert(Value { bits: v, ty: l.ty }, l.ty).bits;
             if l.in_memory {
-                match self.alloc_local(env, l).and_then(|a| {
+                let stored = self.alloc_local(env, l).map_err(Box::new).and_then(|a| {
                     eval::store_mem(&cx.p.types, env, a, l.ty, v, l.site)?;
                     Ok(a)
-                }) {
+                });
+                match stored {
                     Ok(a) => {
                         allocated.push(a);
                         self.set_slot(slot, a.0);
@@ -469,7 +479,7 @@ impl Interp {
         addr: Addr,
         ty: TypeId,
         site: Site,
-    ) -> Result<(), Trap> {
+    ) -> Fallible<()> {
         match init {
             Init::Scalar(e) => {
                 let v = self.eval(env, cx, e)?;
