@@ -398,7 +398,10 @@ mod tests {
         k.mm.write(lit, b"probe\0").unwrap();
         let first = k.intern_c_string(lit, 64).unwrap();
         assert_eq!(&*first, "probe");
-        assert!(std::sync::Arc::ptr_eq(&first, &k.intern_c_string(lit, 64).unwrap()));
+        assert!(std::sync::Arc::ptr_eq(
+            &first,
+            &k.intern_c_string(lit, 64).unwrap()
+        ));
         k.mm.write(lit, b"prune\0").unwrap();
         assert_eq!(&*k.intern_c_string(lit, 64).unwrap(), "prune");
         assert!(k.intern_c_string(lit, 3).is_err(), "longer than the limit");
