@@ -659,3 +659,18 @@ fn misc_c_semantics() {
     "#;
     assert_eq!(int_of(src), 1_111_111_121);
 }
+
+#[test]
+fn every_evaluated_node_and_loop_iteration_is_one_step() {
+    // Pins what a step is, so that the limit means the same after changes
+    // to the interpreter's hot path: `s = 0` and `i = 0` are one node each;
+    // each of the three iterations is the loop's own step, `i < 3` (three
+    // nodes), `s += i` (two) and `i++` (one); the final test is four; the
+    // return one.
+    let src = "int main(void) { int s = 0; for (int i = 0; i < 3; i++) s += i; return s; }";
+    let (mut it, mut env, _) = setup(src);
+    let id = it.function("main").unwrap_or(FuncId(0));
+    let r = it.call_function(&mut env, id, &[]);
+    assert_eq!(r.map(|v| v.as_i64()).ok(), Some(3));
+    assert_eq!(it.steps(), 1 + 1 + 3 * (1 + 3 + 2 + 1) + (1 + 3) + 1);
+}
