@@ -92,8 +92,8 @@ impl Interp {
     }
 
     /// Runs a statement. Expression statements, declarations and blocks
-    /// without memory locals, the most common kinds, are run here, inlined into the caller;
-    /// the rest go through [`Interp::exec_inner`].
+    /// without memory locals, the most common kinds, are run here, inlined
+    /// into the caller; the rest go through [`Interp::exec_inner`].
     #[inline(always)]
     fn exec<E: Env + ?Sized>(&mut self, env: &mut E, cx: Cx<'_>, s: &Stmt) -> Fallible<Flow> {
         match s {
@@ -110,8 +110,8 @@ impl Interp {
         }
     }
 
-    /// Runs a statement other than an expression statement. Never inlined:
-    /// its frame is large.
+    /// Runs any statement; [`Interp::exec`] sends here those it does not run
+    /// itself. Never inlined: its frame is large.
     #[inline(never)]
     fn exec_inner<E: Env + ?Sized>(&mut self, env: &mut E, cx: Cx<'_>, s: &Stmt) -> Fallible<Flow> {
         match s {
