@@ -145,6 +145,8 @@ pub struct Kernel {
     pub(crate) drm: drivers::gpu::drm::DrmGlobals,
     pub(crate) kunit: kunit::KunitGlobals,
     pub(crate) kunit_refs: HashMap<ResId, i32>,
+    /// Nodes made by `devres_alloc()` and not yet freed, by their data.
+    pub(crate) devres_nodes: HashMap<AllocId, drivers::base::devres::DevresNode>,
 }
 
 impl Kernel {
@@ -178,6 +180,7 @@ impl Kernel {
             drm: Default::default(),
             kunit: Default::default(),
             kunit_refs: HashMap::default(),
+            devres_nodes: HashMap::default(),
         };
         k.boot();
         k

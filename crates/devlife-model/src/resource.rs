@@ -100,6 +100,14 @@ pub enum ResKind {
         /// The group id.
         id: u64,
     },
+    /// A raw devres entry (`devres_alloc`): `release(dev, data)` runs, then
+    /// the node is freed.
+    Devres {
+        /// The release callback.
+        release: FnRef,
+        /// The node's data (the pointer `devres_alloc` returned).
+        alloc: AllocId,
+    },
     /// A KUnit resource with a free callback (`kunit_alloc_resource` and friends).
     KunitResource {
         /// The free callback, if any.

@@ -294,6 +294,7 @@ impl<'a> Ctx<'a> {
             ResKind::GroupOpen { id, .. } => format!("devres group {id:#x} (open)"),
             ResKind::GroupClose { id } => format!("devres group {id:#x} (close)"),
             ResKind::KunitResource { .. } => format!("KUnit resource {}", r.name),
+            ResKind::Devres { .. } => format!("devres {}", r.name),
         }
     }
 

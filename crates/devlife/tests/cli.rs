@@ -385,3 +385,33 @@ fn a_printk_field_width_of_a_hundred_gigabytes_is_clamped_like_the_kernels() {
         "the next case still runs: {ktap}"
     );
 }
+
+#[test]
+fn the_raw_devres_api_runs_on_both_kernels_and_its_data_is_freed_with_the_device() {
+    let file = "crates/devlife/tests/data/devres-raw.c";
+    for kernel in ["v6.1", "v6.12"] {
+        let out = devlife(&["run", "--kernel", kernel, file]);
+        assert_eq!(out.status.code(), Some(1), "{kernel}");
+        let text = stdout(&out);
+        assert_eq!(
+            verdict_lines(&text),
+            [
+                "    ok 1 raw_devres_release_newest_first_test",
+                "    ok 2 raw_devres_find_and_get_test",
+                "    ok 3 raw_devres_remove_destroy_release_test",
+                "    ok 4 raw_devres_free_unlisted_test",
+                "    not ok 5 raw_devres_read_after_unregister",
+                "not ok 1 raw-devres"
+            ],
+            "{kernel}: {text}"
+        );
+        assert!(
+            text.contains("use after free of `devres_alloc(counter_release)`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("freed at crates/devlife/tests/data/devres-raw.c:126:2"),
+            "{text}"
+        );
+    }
+}

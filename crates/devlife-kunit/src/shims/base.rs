@@ -15,6 +15,7 @@ use devlife_model::{Addr, AllocKind, DevId, DrvId, FnRef, Kernel};
 pub(super) static SHIMS: &[(&str, Shim)] = &[
     ("__devm_add_action", devm_add_action),
     ("__devm_add_action_or_reset", devm_add_action),
+    ("__devres_alloc_node", devres_alloc),
     ("__root_device_register", root_device_register),
     ("bus_find_device", bus_find_device),
     ("bus_find_device_by_name", bus_find_device_by_name),
@@ -36,9 +37,16 @@ pub(super) static SHIMS: &[(&str, Shim)] = &[
     ("devm_kzalloc", devm_kzalloc),
     ("devm_release_action", devm_release_action),
     ("devm_remove_action", devm_remove_action),
+    ("devres_add", devres_add),
     ("devres_close_group", devres_close_group),
+    ("devres_destroy", devres_destroy),
+    ("devres_find", devres_find),
+    ("devres_free", devres_free),
+    ("devres_get", devres_get),
     ("devres_open_group", devres_open_group),
+    ("devres_release", devres_release),
     ("devres_release_group", devres_release_group),
+    ("devres_remove", devres_remove),
     ("devres_remove_group", devres_remove_group),
     ("get_device", get_device),
     ("put_device", put_device),
@@ -413,6 +421,85 @@ fn devres_release_group(
     let id = a.bits(1);
     int(i64::from(env.with_host(interp, a.site, |k, h| {
         k.devres_release_group(h, dev, id)
+    })?))
+}
+
+fn devres_alloc(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
+    let name = env.read_name(a.ptr(4), a.site)?;
+    let (release, size) = (FnRef(a.bits(0)), a.bits(1));
+    ptr(env.model(a.site, |k| Ok(k.devres_alloc(release, size, &name)))?)
+}
+
+fn devres_free(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
+    let data = a.ptr(0);
+    env.model(a.site, |k| k.devres_free(data))?;
+    void()
+}
+
+fn devres_add(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
+    let dev = env.dev(a.ptr(0), "devres_add", a.site)?;
+    let data = a.ptr(1);
+    env.model(a.site, |k| k.devres_add(dev, data))?;
+    void()
+}
+
+/// The arguments `devres_find` and its kin share: the device, the release
+/// (or, for `devres_get`, the new node's data), the matcher (NULL: any) and
+/// its data.
+fn devres_query(
+    env: &mut KernelEnv<'_>,
+    a: &Args<'_>,
+    api: &'static str,
+) -> Result<(DevId, u64, Option<FnRef>, u64), Trap> {
+    let dev = env.dev(a.ptr(0), api, a.site)?;
+    let matcher = Some(FnRef(a.bits(2))).filter(|f| f.0 != 0);
+    Ok((dev, a.bits(1), matcher, a.bits(3)))
+}
+
+fn devres_find(env: &mut KernelEnv<'_>, interp: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
+    let (dev, release, m, data) = devres_query(env, a, "devres_find")?;
+    ptr(env.with_host(interp, a.site, |k, h| {
+        k.devres_find(h, dev, FnRef(release), m, data)
+    })?)
+}
+
+fn devres_get(env: &mut KernelEnv<'_>, interp: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
+    let (dev, new, m, data) = devres_query(env, a, "devres_get")?;
+    ptr(env.with_host(interp, a.site, |k, h| {
+        k.devres_get(h, dev, Addr(new), m, data)
+    })?)
+}
+
+fn devres_remove(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    let (dev, release, m, data) = devres_query(env, a, "devres_remove")?;
+    ptr(env.with_host(interp, a.site, |k, h| {
+        k.devres_remove(h, dev, FnRef(release), m, data)
+    })?)
+}
+
+fn devres_destroy(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    let (dev, release, m, data) = devres_query(env, a, "devres_destroy")?;
+    int(i64::from(env.with_host(interp, a.site, |k, h| {
+        k.devres_destroy(h, dev, FnRef(release), m, data)
+    })?))
+}
+
+fn devres_release(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    let (dev, release, m, data) = devres_query(env, a, "devres_release")?;
+    int(i64::from(env.with_host(interp, a.site, |k, h| {
+        k.devres_release(h, dev, FnRef(release), m, data)
     })?))
 }
 

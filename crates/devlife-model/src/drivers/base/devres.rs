@@ -1,12 +1,37 @@
-//! Device-managed resources (drivers/base/devres.c): actions, memory and
-//! groups on a per-device list, released newest first.
+//! Device-managed resources (drivers/base/devres.c): actions, memory, raw
+//! `devres_alloc()` entries and groups on a per-device list, released
+//! newest first.
 
-use crate::mm::{Addr, AllocKind};
+use crate::mm::{Addr, AllocId, AllocKind};
+use crate::names::Name;
 use crate::resource::{Action, ResKind, ResList, ResState};
+use crate::warning::Fault;
 use crate::{DevId, EventKind, FnRef, Host, KResult, Kernel, ResId, Resource, Warning};
 
 /// `ZERO_SIZE_PTR`: what a zero-sized allocation returns.
 pub const ZERO_SIZE_PTR: Addr = Addr(16);
+
+/// `KMALLOC_MAX_SIZE` on x86 and UML (4 MiB in v6.1 and v6.12): larger
+/// requests fail.
+pub const KMALLOC_MAX_SIZE: u64 = 4 << 20;
+
+/// A node made by `devres_alloc()`: its release callback and name, and the
+/// list entry it is on, if any. The caller holds the node's data pointer.
+#[derive(Debug, Clone)]
+pub(crate) struct DevresNode {
+    release: FnRef,
+    name: Name,
+    listed: Option<(DevId, ResId)>,
+}
+
+/// What to do with the entry `devres_find`'s search found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    /// Leave it listed (`devres_find`).
+    Keep,
+    /// Unlink it and hand it to the caller (`devres_remove`).
+    Unlink,
+}
 
 impl Kernel {
     /// Adds a resource to an owner's list and records it.
@@ -32,7 +57,7 @@ impl Kernel {
         id
     }
 
-    fn devres_add(&mut self, dev: DevId, kind: ResKind, name: &str) -> ResId {
+    fn devres_append(&mut self, dev: DevId, kind: ResKind, name: &str) -> ResId {
         let id = self.res_new(ResList::Devres, dev, kind, name);
         self.dev_mut(dev).devres.push(id);
         id
@@ -62,6 +87,9 @@ impl Kernel {
             ResKind::GroupOpen { group, .. } => self.kfree(Addr::new(group, 0)),
             ResKind::GroupClose { .. } => Ok(()),
             ResKind::KunitResource { free, .. } => self.kunit_resource_free(host, id, free),
+            ResKind::Devres { release, alloc } => {
+                self.devres_node_release(host, owner, release, alloc)
+            }
         }
     }
 
@@ -74,7 +102,7 @@ impl Kernel {
         name: &str,
     ) -> KResult<i32> {
         self.check_live(dev, "devm_add_action")?;
-        self.devres_add(
+        self.devres_append(
             dev,
             ResKind::Action {
                 action: Action::User(action),
@@ -104,7 +132,7 @@ impl Kernel {
         action: crate::KernelAction,
         data: u64,
     ) -> ResId {
-        self.devres_add(
+        self.devres_append(
             dev,
             ResKind::Action {
                 action: Action::Kernel(action),
@@ -180,7 +208,7 @@ impl Kernel {
         }
         let name = format!("devm_kzalloc on '{}'", self.dev_name(dev));
         let addr = self.kmalloc(size, AllocKind::Devm, name);
-        self.devres_add(
+        self.devres_append(
             dev,
             ResKind::Memory {
                 alloc: addr.alloc(),
@@ -214,7 +242,7 @@ impl Kernel {
             id,
             group: group.alloc(),
         };
-        self.devres_add(dev, kind, "devres group");
+        self.devres_append(dev, kind, "devres group");
         Ok(id)
     }
 
@@ -250,7 +278,7 @@ impl Kernel {
         match self.devres_find_group(dev, id) {
             Some(pos) => {
                 let gid = self.group_id_at(dev, pos);
-                self.devres_add(dev, ResKind::GroupClose { id: gid }, "devres group");
+                self.devres_append(dev, ResKind::GroupClose { id: gid }, "devres group");
             }
             None => self.warn(Warning::DevresNotFound {
                 dev,
@@ -378,8 +406,435 @@ impl Kernel {
         })
     }
 
+    /// `devres_alloc`: a zeroed node of `size` bytes whose `release(dev,
+    /// data)` will run when it is released, on no list yet. NULL when the
+    /// size is too large.
+    pub fn devres_alloc(&mut self, release: FnRef, size: u64, name: &str) -> Addr {
+        let Some(size) = u32::try_from(size)
+            .ok()
+            .filter(|s| u64::from(*s) <= KMALLOC_MAX_SIZE)
+        else {
+            return Addr::NULL;
+        };
+        let name = self.names.intern(name);
+        let label = format!("devres_alloc({name})");
+        // The data is a field of the node, never ZERO_SIZE_PTR; a
+        // zero-sized one still has its own address.
+        let data = self.kmalloc(size.max(1), AllocKind::Devm, label);
+        let node = DevresNode {
+            release,
+            name,
+            listed: None,
+        };
+        self.devres_nodes.insert(data.alloc(), node);
+        data
+    }
+
+    /// The node whose data is at `data`, or the fault of handing `api`
+    /// something `devres_alloc()` did not return.
+    fn devres_node(&mut self, data: Addr, api: &'static str) -> KResult<AllocId> {
+        let alloc = data.alloc();
+        if data.offset() == 0 && self.devres_nodes.contains_key(&alloc) {
+            return Ok(alloc);
+        }
+        let fault = Fault::NotAnObject {
+            addr: data,
+            expected: "devres_alloc() data",
+            api,
+        };
+        Err(self.fault(fault))
+    }
+
+    /// The kernel's `BUG_ON` for a node that is already on a list.
+    fn devres_check_unlisted(&mut self, node: AllocId) -> KResult<()> {
+        if self.devres_nodes[&node].listed.is_some() {
+            let what = "devres node is already on a devres list";
+            return Err(self.fault(Fault::Bug { what }));
+        }
+        Ok(())
+    }
+
+    /// `devres_free`: frees a node that is on no list. NULL is ignored.
+    pub fn devres_free(&mut self, data: Addr) -> KResult<()> {
+        if data.is_null() {
+            return Ok(());
+        }
+        let node = self.devres_node(data, "devres_free")?;
+        self.devres_check_unlisted(node)?;
+        self.devres_nodes.remove(&node);
+        self.kfree(data)
+    }
+
+    /// `devres_add`: appends a node to `dev`'s list. Adding after
+    /// `device_del()` is allowed; the entry then waits for `device_release()`.
+    pub fn devres_add(&mut self, dev: DevId, data: Addr) -> KResult<()> {
+        self.check_live(dev, "devres_add")?;
+        let node = self.devres_node(data, "devres_add")?;
+        self.devres_check_unlisted(node)?;
+        self.devres_add_node(dev, node);
+        Ok(())
+    }
+
+    fn devres_add_node(&mut self, dev: DevId, node: AllocId) {
+        let DevresNode { release, name, .. } = self.devres_nodes[&node].clone();
+        let kind = ResKind::Devres {
+            release,
+            alloc: node,
+        };
+        let id = self.devres_append(dev, kind, &name);
+        if let Some(n) = self.devres_nodes.get_mut(&node) {
+            n.listed = Some((dev, id));
+        }
+    }
+
+    /// `devres_find`: the data of the newest entry of `dev` made by
+    /// `devres_alloc(release, ...)` that `matcher(dev, data, match_data)`
+    /// accepts (no matcher accepts all); NULL if none.
+    pub fn devres_find(
+        &mut self,
+        host: &mut dyn Host,
+        dev: DevId,
+        release: FnRef,
+        matcher: Option<FnRef>,
+        match_data: u64,
+    ) -> KResult<Addr> {
+        self.check_live(dev, "devres_find")?;
+        let found = self.devres_search(host, dev, release, matcher, match_data, Found::Keep)?;
+        Ok(found.map_or(Addr::NULL, |node| Addr::new(node, 0)))
+    }
+
+    /// `devres_get`: the data of an entry matching `new`'s release and
+    /// `matcher`; when there is one, `new` is freed, otherwise `new` is
+    /// added and returned.
+    pub fn devres_get(
+        &mut self,
+        host: &mut dyn Host,
+        dev: DevId,
+        new: Addr,
+        matcher: Option<FnRef>,
+        match_data: u64,
+    ) -> KResult<Addr> {
+        self.check_live(dev, "devres_get")?;
+        let node = self.devres_node(new, "devres_get")?;
+        let release = self.devres_nodes[&node].release;
+        match self.devres_search(host, dev, release, matcher, match_data, Found::Keep)? {
+            Some(old) => {
+                self.devres_free(new)?;
+                Ok(Addr::new(old, 0))
+            }
+            None => {
+                self.devres_check_unlisted(node)?;
+                self.devres_add_node(dev, node);
+                Ok(new)
+            }
+        }
+    }
+
+    /// `devres_remove`: unlinks the newest matching entry without
+    /// releasing it and returns its data, which the caller now owns; NULL
+    /// if none.
+    pub fn devres_remove(
+        &mut self,
+        host: &mut dyn Host,
+        dev: DevId,
+        release: FnRef,
+        matcher: Option<FnRef>,
+        match_data: u64,
+    ) -> KResult<Addr> {
+        self.check_live(dev, "devres_remove")?;
+        let found = self.devres_search(host, dev, release, matcher, match_data, Found::Unlink)?;
+        Ok(found.map_or(Addr::NULL, |node| Addr::new(node, 0)))
+    }
+
+    /// `devres_destroy`: `devres_remove`, then `devres_free`; the release
+    /// does not run. 0, or `-ENOENT`.
+    pub fn devres_destroy(
+        &mut self,
+        host: &mut dyn Host,
+        dev: DevId,
+        release: FnRef,
+        matcher: Option<FnRef>,
+        match_data: u64,
+    ) -> KResult<i32> {
+        let data = self.devres_remove(host, dev, release, matcher, match_data)?;
+        if data.is_null() {
+            return Ok(-crate::errno::ENOENT);
+        }
+        self.devres_free(data)?;
+        Ok(0)
+    }
+
+    /// `devres_release`: `devres_remove`, then `release(dev, data)`, then
+    /// `devres_free`. 0, or `-ENOENT`.
+    pub fn devres_release(
+        &mut self,
+        host: &mut dyn Host,
+        dev: DevId,
+        release: FnRef,
+        matcher: Option<FnRef>,
+        match_data: u64,
+    ) -> KResult<i32> {
+        let data = self.devres_remove(host, dev, release, matcher, match_data)?;
+        if data.is_null() {
+            return Ok(-crate::errno::ENOENT);
+        }
+        let dev_addr = self.obj(dev).addr.0;
+        self.callback(host, release, &[dev_addr, data.0])?;
+        self.devres_free(data)?;
+        Ok(0)
+    }
+
+    /// The newest listed raw entry of `dev` with this release that the
+    /// matcher accepts; unlinked from the list when `then` says so. The
+    /// kernel holds the devres lock across the search, so the candidates
+    /// are taken before the first matcher runs.
+    fn devres_search(
+        &mut self,
+        host: &mut dyn Host,
+        dev: DevId,
+        release: FnRef,
+        matcher: Option<FnRef>,
+        match_data: u64,
+        then: Found,
+    ) -> KResult<Option<AllocId>> {
+        let candidates: Vec<(ResId, AllocId)> = self
+            .dev(dev)
+            .devres
+            .iter()
+            .rev()
+            .filter_map(|r| match self.resource(*r).kind {
+                ResKind::Devres { release: f, alloc } if f == release => Some((*r, alloc)),
+                _ => None,
+            })
+            .collect();
+        let dev_addr = self.obj(dev).addr.0;
+        for (id, node) in candidates {
+            if let Some(m) = matcher {
+                let data = Addr::new(node, 0).0;
+                if self.callback(host, m, &[dev_addr, data, match_data])? as u32 == 0 {
+                    continue;
+                }
+            }
+            if then == Found::Unlink {
+                self.dev_mut(dev).devres.retain(|r| *r != id);
+                self.res_unlink(id);
+                if let Some(n) = self.devres_nodes.get_mut(&node) {
+                    n.listed = None;
+                }
+            }
+            return Ok(Some(node));
+        }
+        Ok(None)
+    }
+
+    /// Releases a raw entry: `release(dev, data)`, then the node is freed.
+    fn devres_node_release(
+        &mut self,
+        host: &mut dyn Host,
+        dev: DevId,
+        release: FnRef,
+        node: AllocId,
+    ) -> KResult<()> {
+        let (dev_addr, data) = (self.obj(dev).addr.0, Addr::new(node, 0));
+        self.devres_nodes.remove(&node);
+        self.callback(host, release, &[dev_addr, data.0])?;
+        self.kfree(data)
+    }
+
     /// The device's devres entries still listed, oldest first.
     pub fn devres_list(&self, dev: DevId) -> &[ResId] {
         &self.dev(dev).devres
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::warning::Fault;
+    use crate::{Abort, Addr, DevId, EventKind, FnRef, Kernel, Profile, RustHost};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    /// What the release callbacks saw: (callback name, dev, data).
+    type Seen = Rc<RefCell<Vec<(&'static str, u64, u64)>>>;
+
+    struct Rig {
+        k: Kernel,
+        host: RustHost,
+        dev: DevId,
+        seen: Seen,
+        release: FnRef,
+        other_release: FnRef,
+        /// Matches an entry whose first 8 bytes equal the match data.
+        holds: FnRef,
+    }
+
+    fn rig(profile: Profile) -> Rig {
+        let mut k = Kernel::new(profile);
+        let mut host = RustHost::new();
+        let seen = Seen::default();
+        let mut recorder = |name: &'static str| {
+            let seen = seen.clone();
+            host.register(name, move |_, _, args| {
+                seen.borrow_mut().push((name, args[0], args[1]));
+                Ok(0)
+            })
+        };
+        let release = recorder("my_release");
+        let other_release = recorder("other_release");
+        let holds = host.register("holds", |k, _, args| {
+            Ok(u64::from(k.mm.read_u64(Addr(args[1])) == Ok(args[2])))
+        });
+        let dev = k.root_device_register(&mut host, "raw").unwrap().unwrap();
+        Rig {
+            k,
+            host,
+            dev,
+            seen,
+            release,
+            other_release,
+            holds,
+        }
+    }
+
+    impl Rig {
+        /// A listed node of `release` holding `value`.
+        fn add(&mut self, release: FnRef, value: u64) -> Addr {
+            let data = self.k.devres_alloc(release, 8, "my_release");
+            self.k.mm.write_u64(data, value).unwrap();
+            self.k.devres_add(self.dev, data).unwrap();
+            data
+        }
+
+        fn find(&mut self, value: Option<u64>) -> Addr {
+            let m = value.map(|_| self.holds);
+            let (dev, release) = (self.dev, self.release);
+            let v = value.unwrap_or(0);
+            self.k
+                .devres_find(&mut self.host, dev, release, m, v)
+                .unwrap()
+        }
+    }
+
+    #[test]
+    fn entries_release_newest_first_among_actions_with_dev_and_data() {
+        for profile in [Profile::V6_1, Profile::V6_12] {
+            let mut r = rig(profile);
+            let a = r.add(r.release, 1);
+            let action = r.host.register("my_action", |_, _, _| Ok(0));
+            r.k.devm_add_action(r.dev, action, 7, "my_action").unwrap();
+            let b = r.add(r.other_release, 2);
+            let dev_addr = r.k.obj(r.dev).addr.0;
+            r.k.root_device_unregister(&mut r.host, r.dev).unwrap();
+            let seen = r.seen.borrow().clone();
+            assert_eq!(
+                seen,
+                [
+                    ("other_release", dev_addr, b.0),
+                    ("my_release", dev_addr, a.0)
+                ]
+            );
+            let calls: Vec<FnRef> = (r.k.log.events().iter())
+                .filter_map(|e| match e.kind {
+                    EventKind::CallbackEnter(f) => Some(f),
+                    _ => None,
+                })
+                .collect();
+            let at = |f: FnRef| calls.iter().position(|c| *c == f);
+            assert!(at(r.other_release) < at(action) && at(action) < at(r.release));
+            assert!(!r.k.mm.is_live(a.alloc()) && !r.k.mm.is_live(b.alloc()));
+        }
+    }
+
+    #[test]
+    fn find_takes_the_newest_match_and_leaves_it_listed() {
+        let mut r = rig(Profile::V6_12);
+        let a = r.add(r.release, 1);
+        let b = r.add(r.release, 2);
+        r.add(r.other_release, 1);
+        assert_eq!(r.find(None), b);
+        assert_eq!(r.find(Some(1)), a);
+        assert_eq!(r.find(Some(3)), Addr::NULL);
+        assert_eq!(r.find(Some(1)), a, "a find does not unlink");
+        assert!(r.seen.borrow().is_empty());
+    }
+
+    #[test]
+    fn remove_hands_the_node_back_unreleased_and_it_can_be_added_again() {
+        let mut r = rig(Profile::V6_12);
+        let a = r.add(r.release, 1);
+        let (dev, release, holds) = (r.dev, r.release, r.holds);
+        let got = r.k.devres_remove(&mut r.host, dev, release, Some(holds), 1);
+        assert_eq!(got, Ok(a));
+        assert_eq!(r.find(None), Addr::NULL);
+        assert!(r.seen.borrow().is_empty() && r.k.mm.is_live(a.alloc()));
+        r.k.devres_add(dev, a).unwrap();
+        assert_eq!(r.find(Some(1)), a);
+        assert_eq!(
+            r.k.devres_release(&mut r.host, dev, release, None, 0),
+            Ok(0)
+        );
+        assert_eq!(r.seen.borrow().len(), 1);
+        assert!(!r.k.mm.is_live(a.alloc()));
+        let enoent = Ok(-crate::errno::ENOENT);
+        assert_eq!(
+            r.k.devres_release(&mut r.host, dev, release, None, 0),
+            enoent
+        );
+        assert_eq!(
+            r.k.devres_destroy(&mut r.host, dev, release, None, 0),
+            enoent
+        );
+    }
+
+    #[test]
+    fn destroy_frees_without_running_the_release() {
+        let mut r = rig(Profile::V6_12);
+        let a = r.add(r.release, 1);
+        let (dev, release) = (r.dev, r.release);
+        assert_eq!(
+            r.k.devres_destroy(&mut r.host, dev, release, None, 0),
+            Ok(0)
+        );
+        assert!(r.seen.borrow().is_empty() && !r.k.mm.is_live(a.alloc()));
+        r.k.root_device_unregister(&mut r.host, dev).unwrap();
+        assert!(r.seen.borrow().is_empty());
+    }
+
+    #[test]
+    fn get_returns_the_listed_match_and_frees_the_new_node() {
+        let mut r = rig(Profile::V6_12);
+        let first = r.k.devres_alloc(r.release, 8, "my_release");
+        let dev = r.dev;
+        assert_eq!(r.k.devres_get(&mut r.host, dev, first, None, 0), Ok(first));
+        let second = r.k.devres_alloc(r.release, 8, "my_release");
+        assert_eq!(r.k.devres_get(&mut r.host, dev, second, None, 0), Ok(first));
+        assert!(!r.k.mm.is_live(second.alloc()));
+        assert_eq!(r.k.devres_list(dev).len(), 1);
+    }
+
+    #[test]
+    fn adding_a_listed_node_twice_or_freeing_it_is_a_kernel_bug() {
+        let mut r = rig(Profile::V6_12);
+        let a = r.add(r.release, 1);
+        let bug = |res: Result<(), Abort>| matches!(res, Err(Abort::Fault(Fault::Bug { .. })));
+        assert!(bug(r.k.devres_add(r.dev, a)));
+        assert!(bug(r.k.devres_free(a)));
+        assert_eq!(r.k.devres_free(Addr::NULL), Ok(()));
+        let not_a_node = r.k.kmalloc(8, crate::AllocKind::Kmalloc, "x");
+        assert!(matches!(
+            r.k.devres_add(r.dev, not_a_node),
+            Err(Abort::Fault(Fault::NotAnObject { .. }))
+        ));
+    }
+
+    #[test]
+    fn an_allocation_past_kmalloc_max_size_is_null() {
+        let mut r = rig(Profile::V6_12);
+        let too_big = super::KMALLOC_MAX_SIZE + 1;
+        assert_eq!(
+            r.k.devres_alloc(r.release, too_big, "my_release"),
+            Addr::NULL
+        );
+        assert_ne!(r.k.devres_alloc(r.release, 0, "my_release"), Addr::NULL);
     }
 }
