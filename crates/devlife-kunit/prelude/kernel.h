@@ -172,9 +172,33 @@ struct module {
 	int unused;
 };
 
+typedef struct {
+	int counter;
+} atomic_t;
+#define ATOMIC_INIT(i) { (i) }
+
+typedef struct refcount_struct {
+	atomic_t refs;
+} refcount_t;
+#define REFCOUNT_INIT(n) { .refs = ATOMIC_INIT(n), }
+
 struct kref {
-	int refcount;
+	refcount_t refcount;
 };
+#define KREF_INIT(n) { .refcount = REFCOUNT_INIT(n), }
+
+/* Each takes the argument's text too, to name the kref in explanations. */
+void __kref_init(struct kref *kref, const char *text);
+void __kref_get(struct kref *kref, const char *text);
+int __kref_get_unless_zero(struct kref *kref, const char *text);
+int __kref_put(struct kref *kref, void (*release)(struct kref *kref), const char *text);
+unsigned int __kref_read(const struct kref *kref, const char *text);
+#define kref_init(kref) __kref_init(kref, #kref)
+#define kref_get(kref) __kref_get(kref, #kref)
+#define kref_get_unless_zero(kref) __kref_get_unless_zero(kref, #kref)
+#define kref_put(kref, release) __kref_put(kref, release, #kref)
+#define kref_read(kref) __kref_read(kref, #kref)
+#define refcount_read(r) __kref_read((const struct kref *)(r), #r)
 
 struct kobject {
 	const char *name;

@@ -37,6 +37,8 @@ fn layouts(p: &Program) -> Layouts {
         device_parent: offset(p, "device", "parent"),
         device_release: offset(p, "device", "release"),
         device_init_name: offset(p, "device", "init_name"),
+        device_kref: offset(p, "device", "kobj.kref"),
+        kunit_resource_kref: offset(p, "kunit_resource", "refcount"),
         driver_name: offset(p, "device_driver", "name"),
         driver_probe: offset(p, "device_driver", "probe"),
         driver_remove: offset(p, "device_driver", "remove"),

@@ -14,6 +14,10 @@ pub struct Layouts {
     pub device_release: u32,
     /// `struct device`: `init_name`.
     pub device_init_name: u32,
+    /// `struct device`: `kobj.kref`.
+    pub device_kref: u32,
+    /// `struct kunit_resource`: `refcount`.
+    pub kunit_resource_kref: u32,
     /// `struct device_driver`: `name`.
     pub driver_name: u32,
     /// `struct device_driver`: `probe`.

@@ -26,6 +26,9 @@ pub enum ObjKind {
     DrmFile,
     /// A running KUnit test case (`struct kunit`); it owns KUnit resources.
     KunitTest,
+    /// A `struct kref` in the caller's own structure, named by the
+    /// expression that reached it (`&obj->ref`).
+    Kref,
 }
 
 /// Kind-specific state.
@@ -41,6 +44,8 @@ pub enum Body {
     File(DrmFile),
     /// A KUnit test.
     Test(Box<KunitTest>),
+    /// A caller's kref: the count is all there is.
+    Kref,
 }
 
 /// One refcounted object.
@@ -80,6 +85,7 @@ impl Object {
             ObjKind::DrmDevice => "drm_device",
             ObjKind::DrmFile => "drm file",
             ObjKind::KunitTest => "kunit test",
+            ObjKind::Kref => "kref",
         };
         format!("{kind} '{}'", self.name)
     }

@@ -450,6 +450,7 @@ fn put_for(kind: Option<ObjKind>) -> &'static str {
         Some(ObjKind::DrmDevice) => "drm_dev_put()",
         Some(ObjKind::DrmFile) => "drm_release()",
         Some(ObjKind::GlueDir) => "kobject_put()",
+        Some(ObjKind::Kref) => "kref_put()",
         _ => "put_device()",
     }
 }
@@ -482,6 +483,7 @@ pub(crate) fn base_label(kernel: &Kernel, id: ObjId) -> String {
             None => format!("drm file '{name}'"),
         },
         ObjKind::KunitTest => format!("kunit test '{name}'"),
+        ObjKind::Kref => format!("kref '{name}'"),
     }
 }
 

@@ -386,25 +386,32 @@ fn a_printk_field_width_of_a_hundred_gigabytes_is_clamped_like_the_kernels() {
     );
 }
 
+/// Runs `file` under both kernels, checks each gives the same verdict
+/// lines and exit status 1, and returns the two outputs.
+fn fails_alike_on_both_kernels(file: &str, verdicts: &[&str]) -> Vec<String> {
+    ["v6.1", "v6.12"]
+        .iter()
+        .map(|kernel| {
+            let out = devlife(&["run", "--kernel", kernel, file]);
+            let text = stdout(&out);
+            assert_eq!(out.status.code(), Some(1), "{kernel}: {text}");
+            assert_eq!(verdict_lines(&text), verdicts, "{kernel}: {text}");
+            text
+        })
+        .collect()
+}
+
 #[test]
 fn the_raw_devres_api_runs_on_both_kernels_and_its_data_is_freed_with_the_device() {
-    let file = "crates/devlife/tests/data/devres-raw.c";
-    for kernel in ["v6.1", "v6.12"] {
-        let out = devlife(&["run", "--kernel", kernel, file]);
-        assert_eq!(out.status.code(), Some(1), "{kernel}");
-        let text = stdout(&out);
-        assert_eq!(
-            verdict_lines(&text),
-            [
-                "    ok 1 raw_devres_release_newest_first_test",
-                "    ok 2 raw_devres_find_and_get_test",
-                "    ok 3 raw_devres_remove_destroy_release_test",
-                "    ok 4 raw_devres_free_unlisted_test",
-                "    not ok 5 raw_devres_read_after_unregister",
-                "not ok 1 raw-devres"
-            ],
-            "{kernel}: {text}"
-        );
+    let verdicts = [
+        "    ok 1 raw_devres_release_newest_first_test",
+        "    ok 2 raw_devres_find_and_get_test",
+        "    ok 3 raw_devres_remove_destroy_release_test",
+        "    ok 4 raw_devres_free_unlisted_test",
+        "    not ok 5 raw_devres_read_after_unregister",
+        "not ok 1 raw-devres",
+    ];
+    for text in fails_alike_on_both_kernels("crates/devlife/tests/data/devres-raw.c", &verdicts) {
         assert!(
             text.contains("use after free of `devres_alloc(counter_release)`"),
             "{text}"
@@ -414,4 +421,36 @@ fn the_raw_devres_api_runs_on_both_kernels_and_its_data_is_freed_with_the_device
             "{text}"
         );
     }
+}
+
+#[test]
+fn krefs_of_the_test_and_of_modelled_objects_count_like_the_kernel() {
+    let file = "crates/devlife/tests/data/kref.c";
+    let verdicts = [
+        "    ok 1 kref_get_put_release_test",
+        "    ok 2 kref_static_initializer_test",
+        "    ok 3 kref_read_of_modelled_objects_test",
+        "    not ok 4 kref_put_after_release",
+        "not ok 1 kref",
+    ];
+    for text in fails_alike_on_both_kernels(file, &verdicts) {
+        assert!(
+            text.contains("refcount_t: underflow; use-after-free."),
+            "{text}"
+        );
+        assert!(
+            text.contains("kref_put() on kref 't->ref', which was already released"),
+            "{text}"
+        );
+    }
+    let out = devlife(&["explain", "--case", "kref.kref_get_put_release_test", file]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("| 52   | kref_put             | freed         |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+ reference from kref_get (crates/devlife/tests/data/kref.c:44:2)"),
+        "{text}"
+    );
 }

@@ -5,6 +5,7 @@
 
 mod base;
 mod drm;
+mod kref;
 mod kunit;
 mod kunit_resource;
 mod kunit_run;
@@ -205,8 +206,9 @@ pub fn is_known(name: &str) -> bool {
 }
 
 /// Every shim table.
-static ALL: [&[(&str, Shim)]; 8] = [
+static ALL: [&[(&str, Shim)]; 9] = [
     base::SHIMS,
+    kref::SHIMS,
     platform::SHIMS,
     kunit::SHIMS,
     kunit_resource::SHIMS,
@@ -218,7 +220,7 @@ static ALL: [&[(&str, Shim)]; 8] = [
 
 /// Every shim by name, built once from [`ALL`]: a shim is looked up on every
 /// call of a kernel API, and hashing the name once beats binary searches of
-/// eight tables.
+/// every table.
 fn by_name() -> &'static FxHashMap<&'static str, Shim> {
     static MAP: OnceLock<FxHashMap<&'static str, Shim>> = OnceLock::new();
     MAP.get_or_init(|| ALL.iter().flat_map(|table| table.iter().copied()).collect())
