@@ -417,7 +417,7 @@ fn the_raw_devres_api_runs_on_both_kernels_and_its_data_is_freed_with_the_device
             "{text}"
         );
         assert!(
-            text.contains("freed at crates/devlife/tests/data/devres-raw.c:126:2"),
+            text.contains("freed at crates/devlife/tests/data/devres-raw.c:133:2"),
             "{text}"
         );
     }

@@ -348,7 +348,9 @@ fn devm_release_action(
 
 fn devm_alloc(env: &mut KernelEnv<'_>, a: &Args<'_>, size: u64) -> Result<Value, Trap> {
     let dev = env.dev(a.ptr(0), "devm_kzalloc", a.site)?;
-    let size = u32::try_from(size).unwrap_or(u32::MAX);
+    let Some(size) = devlife_model::mm::kmalloc_size(size) else {
+        return ptr(Addr::NULL);
+    };
     ptr(env.model(a.site, |k| k.devm_kzalloc(dev, size))?)
 }
 

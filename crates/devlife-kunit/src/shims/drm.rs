@@ -326,7 +326,9 @@ fn drmm_release_action(
 
 fn drmm_kzalloc(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
     let drm = env.drm(a.ptr(0), "drmm_kzalloc", a.site)?;
-    let size = u32::try_from(a.bits(1)).unwrap_or(u32::MAX);
+    let Some(size) = devlife_model::mm::kmalloc_size(a.bits(1)) else {
+        return ptr(Addr::NULL);
+    };
     ptr(env.model(a.site, |k| k.drmm_kzalloc(drm, size))?)
 }
 

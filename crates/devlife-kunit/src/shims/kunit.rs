@@ -72,7 +72,7 @@ fn kunit_cleanup(
 
 fn kunit_alloc(env: &mut KernelEnv<'_>, a: &Args<'_>, size: Option<u64>) -> Result<Value, Trap> {
     let t = env.test(a.ptr(0), "kunit_kzalloc", a.site)?;
-    let Some(size) = size.and_then(|s| u32::try_from(s).ok()) else {
+    let Some(size) = size.and_then(devlife_model::mm::kmalloc_size) else {
         return ptr(Addr::NULL);
     };
     let p = env.model(a.site, |k| k.kunit_kzalloc(t, size))?;

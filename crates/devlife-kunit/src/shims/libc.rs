@@ -6,6 +6,7 @@ use crate::format::format_c;
 use devlife_c::env::Trap;
 use devlife_c::interp::Interp;
 use devlife_c::value::Value;
+use devlife_model::mm::kmalloc_size;
 use devlife_model::{Addr, AllocKind};
 
 /// Sorted by name.
@@ -26,10 +27,10 @@ pub(super) static SHIMS: &[(&str, Shim)] = &[
 ];
 
 fn alloc(env: &mut KernelEnv<'_>, size: u64) -> Result<Value, Trap> {
-    match u32::try_from(size) {
-        Ok(0) => ptr(Addr(16)),
-        Ok(n) => ptr(env.kernel.kmalloc(n, AllocKind::Kmalloc, "kmalloc")),
-        Err(_) => ptr(Addr::NULL),
+    match kmalloc_size(size) {
+        Some(0) => ptr(Addr(16)),
+        Some(n) => ptr(env.kernel.kmalloc(n, AllocKind::Kmalloc, "kmalloc")),
+        None => ptr(Addr::NULL),
     }
 }
 

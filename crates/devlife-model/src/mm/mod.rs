@@ -7,4 +7,6 @@
 
 pub mod slab;
 
-pub use slab::{Addr, AllocId, AllocKind, Allocation, MemFault, Memory};
+pub use slab::{
+    kmalloc_size, Addr, AllocId, AllocKind, Allocation, MemFault, Memory, KMALLOC_MAX_SIZE,
+};

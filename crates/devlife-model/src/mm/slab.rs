@@ -3,6 +3,18 @@
 use crate::trace::EventId;
 use std::borrow::Cow;
 
+/// `KMALLOC_MAX_SIZE` on x86 and UML, in v6.1 and v6.12 alike (4 MiB):
+/// `kmalloc()` of more fails, and so does every API built on it.
+pub const KMALLOC_MAX_SIZE: u64 = 4 << 20;
+
+/// The size a `kmalloc()` of `size` bytes allocates, or `None` when the
+/// kernel returns NULL for it.
+pub fn kmalloc_size(size: u64) -> Option<u32> {
+    u32::try_from(size)
+        .ok()
+        .filter(|_| size <= KMALLOC_MAX_SIZE)
+}
+
 /// Identifies one allocation. Ids start at 1 and are never reused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct AllocId(pub u32);
@@ -288,6 +300,14 @@ impl Memory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kmalloc_stops_at_kmalloc_max_size() {
+        assert_eq!(kmalloc_size(0), Some(0));
+        assert_eq!(kmalloc_size(4 << 20), Some(4 << 20));
+        assert_eq!(kmalloc_size((4 << 20) + 1), None);
+        assert_eq!(kmalloc_size(u64::MAX), None);
+    }
 
     #[test]
     fn freed_memory_reports_use_after_free_and_double_free() {

@@ -113,6 +113,13 @@ static void raw_devres_free_unlisted_test(struct kunit *test)
 	devres_free(c);
 	devres_free(NULL);
 	KUNIT_EXPECT_NULL(test, devres_alloc(counter_release, (size_t)-1, GFP_KERNEL));
+	/* Past KMALLOC_MAX_SIZE (4 MiB), like kmalloc itself. */
+	KUNIT_EXPECT_NULL(test, devres_alloc(counter_release, 5 << 20, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, kzalloc(5 << 20, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, kunit_kzalloc(test, 5 << 20, GFP_KERNEL));
+	c = kzalloc(4 << 20, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, c);
+	kfree(c);
 }
 
 static void raw_devres_read_after_unregister(struct kunit *test)

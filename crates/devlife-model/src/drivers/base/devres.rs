@@ -2,7 +2,7 @@
 //! `devres_alloc()` entries and groups on a per-device list, released
 //! newest first.
 
-use crate::mm::{Addr, AllocId, AllocKind};
+use crate::mm::{kmalloc_size, Addr, AllocId, AllocKind};
 use crate::names::Name;
 use crate::resource::{Action, ResKind, ResList, ResState};
 use crate::warning::Fault;
@@ -10,10 +10,6 @@ use crate::{DevId, EventKind, FnRef, Host, KResult, Kernel, ResId, Resource, War
 
 /// `ZERO_SIZE_PTR`: what a zero-sized allocation returns.
 pub const ZERO_SIZE_PTR: Addr = Addr(16);
-
-/// `KMALLOC_MAX_SIZE` on x86 and UML (4 MiB in v6.1 and v6.12): larger
-/// requests fail.
-pub const KMALLOC_MAX_SIZE: u64 = 4 << 20;
 
 /// A node made by `devres_alloc()`: its release callback and name, and the
 /// list entry it is on, if any. The caller holds the node's data pointer.
@@ -410,10 +406,7 @@ impl Kernel {
     /// data)` will run when it is released, on no list yet. NULL when the
     /// size is too large.
     pub fn devres_alloc(&mut self, release: FnRef, size: u64, name: &str) -> Addr {
-        let Some(size) = u32::try_from(size)
-            .ok()
-            .filter(|s| u64::from(*s) <= KMALLOC_MAX_SIZE)
-        else {
+        let Some(size) = kmalloc_size(size) else {
             return Addr::NULL;
         };
         let name = self.names.intern(name);
@@ -830,7 +823,7 @@ mod tests {
     #[test]
     fn an_allocation_past_kmalloc_max_size_is_null() {
         let mut r = rig(Profile::V6_12);
-        let too_big = super::KMALLOC_MAX_SIZE + 1;
+        let too_big = crate::mm::KMALLOC_MAX_SIZE + 1;
         assert_eq!(
             r.k.devres_alloc(r.release, too_big, "my_release"),
             Addr::NULL
