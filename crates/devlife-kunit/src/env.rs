@@ -281,7 +281,13 @@ impl Env for KernelEnv<'_> {
             .cloned()
             .unwrap_or_default();
         if let Some(call) = &step {
-            self.note_step(interp.depth() as usize, call, site);
+            match interp.top_call() {
+                Some(helper) if interp.depth() > 1 => {
+                    let name = interp.function_name(helper.func).to_string();
+                    self.note_helper_step(helper, &name);
+                }
+                _ => self.note_step(interp.depth() as usize, call, site),
+            }
         }
         let Some(shim) = shim else {
             return Err(Trap::UnknownFunction {

@@ -5,7 +5,7 @@
 use crate::env::{to_model_site, BindState, CHost, KernelEnv, Stop};
 use crate::ktap::{CaseResult, Status, SuiteResult};
 use devlife_c::env::Trap;
-use devlife_c::interp::Interp;
+use devlife_c::interp::{Interp, TopCall};
 use devlife_c::source::Site as CSite;
 use devlife_c::value::{Addr as CAddr, Value};
 use devlife_model::trace::EventId;
@@ -29,8 +29,11 @@ pub struct CaseState {
     pub failed: bool,
     /// Skipped, with the reason.
     pub skip: Option<String>,
-    /// Top-level kernel calls of the case's init and body.
+    /// Top-level kernel calls of the case's init and body, and calls of
+    /// the case's own helpers that reach the kernel.
     pub steps: Vec<Step>,
+    /// The helper call (`TopCall::serial`) the last step was noted for.
+    pub helper_serial: u64,
     /// KUnit cleanup (`exit` and the resources) has started: callbacks run
     /// from there are not statements of the case.
     pub cleaning_up: bool,
@@ -271,6 +274,7 @@ fn run_case(
         failed: false,
         skip: None,
         steps: Vec::new(),
+        helper_serial: 0,
         cleaning_up: false,
     });
     let mut traps = Traps::default();
@@ -499,5 +503,24 @@ impl KernelEnv<'_> {
                 call: Arc::clone(call),
             });
         }
+    }
+
+    /// Records the start of a statement of the case body that calls the
+    /// case's own helper `name`, when the helper first reaches the kernel:
+    /// what the helper does is that statement's row, not the one before.
+    pub fn note_helper_step(&mut self, call: TopCall, name: &str) {
+        let next = self.kernel.log.next_id();
+        let Some(case) = self.state.case.as_mut().filter(|c| !c.cleaning_up) else {
+            return;
+        };
+        if case.helper_serial == call.serial {
+            return;
+        }
+        case.helper_serial = call.serial;
+        case.steps.push(Step {
+            event: next,
+            line: call.site.line,
+            call: Arc::from(name),
+        });
     }
 }

@@ -1,6 +1,6 @@
 //! Expression evaluation.
 
-use super::{Cx, Fallible, Interp};
+use super::{Cx, Fallible, Interp, TopCall};
 use crate::ast::{Callee, Expr, ExprKind, FuncId};
 use crate::env::{Env, Trap};
 use crate::memory::MAX_ALLOC_SIZE;
@@ -344,7 +344,19 @@ impl Interp {
         match &func.body {
             Some(body) => {
                 let base = self.slots.len();
+                let outer = self.depth == 1;
+                if outer {
+                    self.top_calls += 1;
+                    self.top_call = Some(TopCall {
+                        func: fid,
+                        site: e.site,
+                        serial: self.top_calls,
+                    });
+                }
                 let r = self.call_c(env, cx, body, args, base, e.site);
+                if outer {
+                    self.top_call = None;
+                }
                 self.slots.truncate(base);
                 let v = r?;
                 Ok(self.convert(Value { bits: v, ty: e.ty }, e.ty).bits)

@@ -63,6 +63,21 @@ pub struct Interp {
     global_addrs: Vec<Addr>,
     string_addrs: Vec<Addr>,
     nest: u32,
+    top_call: Option<TopCall>,
+    top_calls: u64,
+}
+
+/// A call of a C function made by the outermost function (a KUnit case
+/// calling its own helper), while it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TopCall {
+    /// The helper.
+    pub func: FuncId,
+    /// Where the outermost function calls it.
+    pub site: Site,
+    /// Which such call it is (they are numbered from 1), so an embedder can
+    /// tell two calls of one helper on one line apart.
+    pub serial: u64,
 }
 
 /// Stack kept free when entering a C frame and every [`NEST_CHECK`] levels
@@ -95,6 +110,8 @@ impl Interp {
             global_addrs: Vec::new(),
             string_addrs: Vec::new(),
             nest: 0,
+            top_call: None,
+            top_calls: 0,
         }
     }
 
@@ -197,6 +214,13 @@ impl Interp {
     /// Current C call depth.
     pub fn depth(&self) -> u32 {
         self.depth
+    }
+
+    /// The C function the outermost function is calling now, if it is
+    /// calling one of its own (not an external): the statement of the
+    /// outermost function that deeper code is running for.
+    pub fn top_call(&self) -> Option<TopCall> {
+        self.top_call
     }
 
     /// Looks up a function by name.

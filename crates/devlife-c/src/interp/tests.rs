@@ -674,3 +674,39 @@ fn every_evaluated_node_and_loop_iteration_is_one_step() {
     assert_eq!(r.map(|v| v.as_i64()).ok(), Some(3));
     assert_eq!(it.steps(), 1 + 1 + 3 * (1 + 3 + 2 + 1) + (1 + 3) + 1);
 }
+
+/// What `seen()` observed: the helper's name, its call line and serial.
+type SeenTop = Rc<RefCell<Vec<Option<(String, u32, u64)>>>>;
+
+#[test]
+fn top_call_names_the_outermost_functions_helper_while_it_runs() {
+    let src = "void seen(void);\n\
+               static void inner(void) { seen(); }\n\
+               static void helper(void) { inner(); seen(); }\n\
+               void body(void) {\n\
+               \tseen();\n\
+               \thelper();\n\
+               \thelper();\n\
+               }\n";
+    let mut env = SimpleEnv::new();
+    let log = SeenTop::default();
+    let l = Rc::clone(&log);
+    env.register("seen", move |_, it, _, _| {
+        let top = it.top_call().map(|t| {
+            let name = it.function_name(t.func).to_string();
+            (name, t.site.line, t.serial)
+        });
+        l.borrow_mut().push(top);
+        Ok(Value::VOID)
+    });
+    let prog = compile_ok(src);
+    let mut it = Interp::load(prog, &mut env, Limits::default()).expect("load");
+    let body = it.function("body").expect("body");
+    it.call_function(&mut env, body, &[]).expect("runs");
+    let helper = |line, serial| Some(("helper".to_string(), line, serial));
+    assert_eq!(
+        *log.borrow(),
+        [None, helper(6, 1), helper(6, 1), helper(7, 2), helper(7, 2)]
+    );
+    assert_eq!(it.top_call(), None);
+}
