@@ -200,10 +200,47 @@ unsigned int __kref_read(const struct kref *kref, const char *text);
 #define kref_read(kref) __kref_read(kref, #kref)
 #define refcount_read(r) __kref_read((const struct kref *)(r), #r)
 
+struct kobject;
+struct kset;
+struct sysfs_ops;
+struct attribute_group;
+struct kernfs_node;
+
+struct kobj_type {
+	void (*release)(struct kobject *kobj);
+	const struct sysfs_ops *sysfs_ops;
+	const struct attribute_group **default_groups;
+	const void *child_ns_type;
+	const void *namespace;
+	void *get_ownership;
+};
+
 struct kobject {
 	const char *name;
+	struct list_head entry;
+	struct kobject *parent;
+	struct kset *kset;
+	const struct kobj_type *ktype;
+	struct kernfs_node *sd;
 	struct kref kref;
+	unsigned int state_initialized;
+	unsigned int state_in_sysfs;
+	unsigned int state_add_uevent_sent;
+	unsigned int state_remove_uevent_sent;
+	unsigned int uevent_suppress;
 };
+
+/* kobject_init takes the argument's text too, to name the kobject in
+ * explanations until kobject_add names it. */
+void __kobject_init(struct kobject *kobj, const struct kobj_type *ktype, const char *text);
+#define kobject_init(kobj, ktype) __kobject_init(kobj, ktype, #kobj)
+int kobject_add(struct kobject *kobj, struct kobject *parent, const char *fmt, ...);
+int __kobject_init_and_add(struct kobject *kobj, const struct kobj_type *ktype, const char *text, struct kobject *parent, const char *fmt, ...);
+#define kobject_init_and_add(kobj, ktype, parent, fmt, ...) __kobject_init_and_add(kobj, ktype, #kobj, parent, fmt, ##__VA_ARGS__)
+struct kobject *kobject_get(struct kobject *kobj);
+void kobject_put(struct kobject *kobj);
+void kobject_del(struct kobject *kobj);
+const char *kobject_name(const struct kobject *kobj);
 
 struct device;
 struct device_driver;

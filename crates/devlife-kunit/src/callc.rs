@@ -3,7 +3,7 @@
 //! finding the registered suites and rendering traps.
 
 use crate::env::{BindState, KernelEnv, Stop};
-use crate::layout::{Layouts, ResLayout, StreamLayout, TryCatchLayout};
+use crate::layout::{KobjectLayout, Layouts, ResLayout, StreamLayout, TryCatchLayout};
 use crate::{prelude, Limits, LoadError};
 use devlife_c::env::Trap;
 use devlife_c::interp::{Interp, LoadError as CLoadError};
@@ -39,6 +39,15 @@ fn layouts(p: &Program) -> Layouts {
         device_init_name: offset(p, "device", "init_name"),
         device_kref: offset(p, "device", "kobj.kref"),
         kunit_resource_kref: offset(p, "kunit_resource", "refcount"),
+        kobject: KobjectLayout {
+            name: member(p, "kobject", "name"),
+            parent: member(p, "kobject", "parent"),
+            ktype: member(p, "kobject", "ktype"),
+            kref: member(p, "kobject", "kref"),
+            state_initialized: member(p, "kobject", "state_initialized"),
+            state_in_sysfs: member(p, "kobject", "state_in_sysfs"),
+            ktype_release: member(p, "kobj_type", "release"),
+        },
         driver_name: offset(p, "device_driver", "name"),
         driver_probe: offset(p, "device_driver", "probe"),
         driver_remove: offset(p, "device_driver", "remove"),

@@ -18,6 +18,8 @@ pub struct Layouts {
     pub device_kref: u32,
     /// `struct kunit_resource`: `refcount`.
     pub kunit_resource_kref: u32,
+    /// `struct kobject`: the members the kobject shims keep up to date.
+    pub kobject: KobjectLayout,
     /// `struct device_driver`: `name`.
     pub driver_name: u32,
     /// `struct device_driver`: `probe`.
@@ -159,4 +161,23 @@ pub struct StreamLayout {
     pub append_newlines: i64,
     /// `sizeof(struct string_stream)`.
     pub size: u32,
+}
+
+/// Members of `struct kobject` and `struct kobj_type`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KobjectLayout {
+    /// `name`.
+    pub name: i64,
+    /// `parent`.
+    pub parent: i64,
+    /// `ktype`.
+    pub ktype: i64,
+    /// `kref`.
+    pub kref: i64,
+    /// `state_initialized`.
+    pub state_initialized: i64,
+    /// `state_in_sysfs`.
+    pub state_in_sysfs: i64,
+    /// `struct kobj_type`: `release`.
+    pub ktype_release: i64,
 }

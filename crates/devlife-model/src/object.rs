@@ -29,6 +29,8 @@ pub enum ObjKind {
     /// A `struct kref` in the caller's own structure, named by the
     /// expression that reached it (`&obj->ref`).
     Kref,
+    /// A `struct kobject` in the caller's own structure.
+    Kobject,
 }
 
 /// Kind-specific state.
@@ -46,6 +48,8 @@ pub enum Body {
     Test(Box<KunitTest>),
     /// A caller's kref: the count is all there is.
     Kref,
+    /// A caller's kobject.
+    Kobject(crate::lib::kobject::Kobject),
 }
 
 /// One refcounted object.
@@ -86,6 +90,7 @@ impl Object {
             ObjKind::DrmFile => "drm file",
             ObjKind::KunitTest => "kunit test",
             ObjKind::Kref => "kref",
+            ObjKind::Kobject => "kobject",
         };
         format!("{kind} '{}'", self.name)
     }

@@ -20,6 +20,16 @@ pub enum Warning {
     Repeated(Box<Warning>),
     /// `kobject_init` of an initialized kobject (the count is reset to 1).
     KobjectReinit(ObjId),
+    /// `kobject_get`, `kobject_put` or `kobject_add` on a kobject that was
+    /// never initialised.
+    KobjectNotInitialized {
+        /// The kobject's address.
+        addr: crate::mm::Addr,
+        /// The API.
+        api: &'static str,
+    },
+    /// `kobject_add` with an empty name (`-EINVAL`).
+    KobjectEmptyName(ObjId),
     /// A device released with no release function; its memory leaks.
     NoReleaseFunction(ObjId),
     /// A devres lookup (`devm_remove_action`, `devm_release_action`,
@@ -99,6 +109,18 @@ impl Warning {
                     format!("sysfs: cannot create duplicate filename '{path}'"),
                     format!("{kobject}kobject_add_internal failed for {name} with -EEXIST, don't try to register things with the same name in the same directory."),
                 ]
+            }
+            Self::KobjectReinit(_) => vec![format!(
+                "{kobject}kobject (____ptrval____): tried to init an initialized object, something is seriously wrong."
+            )],
+            Self::KobjectNotInitialized { api: "kobject_add", .. } => vec![format!(
+                "{kobject}kobject '(null)' (____ptrval____): tried to add an uninitialized object, something is seriously wrong."
+            )],
+            Self::KobjectNotInitialized { api, .. } => vec![format!(
+                "kobject: '(null)' (____ptrval____): is not initialized, yet {api}() is being called."
+            )],
+            Self::KobjectEmptyName(_) => {
+                vec!["kobject: (____ptrval____): attempted to be registered with empty name!".into()]
             }
             _ => Vec::new(),
         }

@@ -449,7 +449,7 @@ fn put_for(kind: Option<ObjKind>) -> &'static str {
     match kind {
         Some(ObjKind::DrmDevice) => "drm_dev_put()",
         Some(ObjKind::DrmFile) => "drm_release()",
-        Some(ObjKind::GlueDir) => "kobject_put()",
+        Some(ObjKind::GlueDir | ObjKind::Kobject) => "kobject_put()",
         Some(ObjKind::Kref) => "kref_put()",
         _ => "put_device()",
     }
@@ -484,6 +484,7 @@ pub(crate) fn base_label(kernel: &Kernel, id: ObjId) -> String {
         },
         ObjKind::KunitTest => format!("kunit test '{name}'"),
         ObjKind::Kref => format!("kref '{name}'"),
+        ObjKind::Kobject => format!("kobject '{name}'"),
     }
 }
 

@@ -27,8 +27,8 @@ pub(crate) fn case_objects(ctx: &Ctx<'_>) -> Vec<ObjId> {
         .collect()
 }
 
-/// The default columns: devices, drm_devices and the test's own krefs the
-/// case created, minus DRM minors' devices and bus roots.
+/// The default columns: devices, drm_devices and the test's own krefs and
+/// kobjects the case created, minus DRM minors' devices and bus roots.
 pub(crate) fn default_columns(kernel: &Kernel, created: &[ObjId]) -> Vec<ObjId> {
     created
         .iter()
@@ -39,7 +39,7 @@ pub(crate) fn default_columns(kernel: &Kernel, created: &[ObjId]) -> Vec<ObjId> 
 
 fn is_default_column(kernel: &Kernel, obj: ObjId) -> bool {
     match kernel.try_obj(obj).map(|o| o.kind) {
-        Some(ObjKind::DrmDevice | ObjKind::Kref) => true,
+        Some(ObjKind::DrmDevice | ObjKind::Kref | ObjKind::Kobject) => true,
         Some(ObjKind::Device) => !matches!(
             device(kernel, obj).map(|d| &d.kind),
             Some(DevKind::DrmMinor { .. } | DevKind::BusRoot) | None

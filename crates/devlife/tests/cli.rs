@@ -454,3 +454,34 @@ fn krefs_of_the_test_and_of_modelled_objects_count_like_the_kernel() {
         "{text}"
     );
 }
+
+#[test]
+fn the_tests_own_kobjects_hold_their_parents_and_fail_like_the_kernels() {
+    let file = "crates/devlife/tests/data/kobject.c";
+    for kernel in ["v6.1", "v6.12"] {
+        let out = devlife(&["run", "--kernel", kernel, file]);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(0), "{kernel}: {text}");
+        assert!(
+            text.contains("sysfs: cannot create duplicate filename '/dup'"),
+            "{text}"
+        );
+        assert!(
+            text.contains("(____ptrval____): attempted to be registered with empty name!"),
+            "{text}"
+        );
+    }
+    let case = "kobject.kobject_child_holds_its_device_test";
+    let out = devlife(&["explain", "--kernel", "v6.1", "--case", case, file]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "| 71   | root_device_unregister | 1                         | 1               |"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("      - sysfs link of child kobject 'child' (kobject_add)"),
+        "{text}"
+    );
+}

@@ -1,9 +1,9 @@
 //! `struct kref` shims (include/linux/kref.h).
 //!
-//! A kref is one of three things. The kref inside a modelled object — a
+//! A kref is one of two things. The kref inside a modelled object — a
 //! device's `kobj.kref`, a `drm_device`'s `ref`, a KUnit resource's
-//! `refcount` — reads the model's count, and a get or put on it is that
-//! object's get or put. Any other kref is the test's own, and the model
+//! `refcount`, the test's own kobject's `kref` — reads the model's count,
+//! and a get or put on it is that object's get or put. Any other kref is the test's own, and the model
 //! tracks it as an object of its own (`Kernel::kref_init_at` and friends).
 
 use super::{int, void, Args, Shim};
@@ -31,6 +31,8 @@ enum Owner {
     Drm(ObjId),
     /// A KUnit resource's `refcount`.
     KunitResource(ResId),
+    /// The `kref` of the test's own kobject (at this address).
+    Kobject(ObjId, Addr),
     /// The test's own kref.
     Test,
 }
@@ -48,6 +50,10 @@ impl KernelEnv<'_> {
             .filter(|o| k.obj(*o).kind == ObjKind::DrmDevice)
         {
             return Owner::Drm(drm);
+        }
+        let kobj = at(l.kobject.kref as u32);
+        if let Some(obj) = k.kobject_at(kobj) {
+            return Owner::Kobject(obj, kobj);
         }
         match k.kunit_resource_at(at(l.kunit_resource_kref)) {
             Some(res) => Owner::KunitResource(res),
@@ -71,6 +77,7 @@ fn kref_get(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Val
         }
         Owner::Drm(drm) => env.model(a.site, |k| k.drm_dev_get(drm))?,
         Owner::KunitResource(res) => env.kernel.kunit_get_resource(res),
+        Owner::Kobject(_, kobj) => env.model(a.site, |k| k.kobject_get_at(kobj))?,
         Owner::Test => {
             let text = env.read_str(a.ptr(1), a.site)?;
             env.model(a.site, |k| k.kref_get_at(kref, &text))?;
@@ -108,6 +115,9 @@ fn kref_put(env: &mut KernelEnv<'_>, interp: &mut Interp, a: &Args<'_>) -> Resul
         Owner::KunitResource(res) => {
             env.with_host(interp, a.site, |k, h| k.kunit_put_resource(h, res))?;
         }
+        Owner::Kobject(_, kobj) => {
+            env.with_host(interp, a.site, |k, h| k.kobject_put_at(h, kobj))?;
+        }
         Owner::Test => {
             let text = env.read_str(a.ptr(2), a.site)?;
             let release = FnRef(a.bits(1));
@@ -133,7 +143,7 @@ fn kref_read(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Va
 /// The count of a modelled object's kref (not the test's own).
 fn count_of(env: &KernelEnv<'_>, kref: Addr) -> i32 {
     match env.kref_owner(kref) {
-        Owner::Device(obj) | Owner::Drm(obj) => env.kernel.kref_read(obj),
+        Owner::Device(obj) | Owner::Drm(obj) | Owner::Kobject(obj, _) => env.kernel.kref_read(obj),
         Owner::KunitResource(res) => env.kernel.kunit_resource_refs(res),
         Owner::Test => 0,
     }

@@ -5,6 +5,7 @@
 
 mod base;
 mod drm;
+mod kobject;
 mod kref;
 mod kunit;
 mod kunit_resource;
@@ -206,8 +207,9 @@ pub fn is_known(name: &str) -> bool {
 }
 
 /// Every shim table.
-static ALL: [&[(&str, Shim)]; 9] = [
+static ALL: [&[(&str, Shim)]; 10] = [
     base::SHIMS,
+    kobject::SHIMS,
     kref::SHIMS,
     platform::SHIMS,
     kunit::SHIMS,

@@ -487,10 +487,12 @@ impl Kernel {
         Ok(())
     }
 
-    /// Drops a reference on a kobject parent (a device or a glue directory).
-    fn kobject_put(&mut self, host: &mut dyn Host, obj: ObjId, r: RefId) -> KResult<()> {
+    /// Drops a reference on a kobject parent (a device, a glue directory or
+    /// the caller's own kobject).
+    pub(crate) fn kobject_put(&mut self, host: &mut dyn Host, obj: ObjId, r: RefId) -> KResult<()> {
         match self.obj(obj).kind {
             ObjKind::GlueDir => self.glue_put(host, obj, PutOf::Ref(r)),
+            ObjKind::Kobject => self.kobject_put_as(host, obj, PutOf::Ref(r)),
             _ => self.put_device_as(host, obj, PutOf::Ref(r)),
         }
     }
@@ -537,16 +539,21 @@ impl Kernel {
         format!("/{}", parts.join("/"))
     }
 
+    /// Removes `obj`'s directory from the sysfs directory `dir`.
+    pub(crate) fn sysfs_remove(&mut self, dir: u32, obj: ObjId) {
+        let name = &self.objects[obj.0 as usize].name;
+        if let Some(names) = self.sysfs.get_mut(&dir) {
+            if names.get(name) == Some(&obj) {
+                names.remove(name);
+            }
+        }
+    }
+
     /// `kobject_del` for a device: leaves sysfs; returns the kobject-parent
     /// reference for the caller to drop.
     fn kobject_del(&mut self, dev: DevId) -> Option<(ObjId, RefId)> {
         let dir = self.dev(dev).kobj_parent.map_or(SYSFS_ROOT, |p| p.0);
-        let name = &self.objects[dev.0 as usize].name;
-        if let Some(names) = self.sysfs.get_mut(&dir) {
-            if names.get(name) == Some(&dev) {
-                names.remove(name);
-            }
-        }
+        self.sysfs_remove(dir, dev);
         let d = self.dev_mut(dev);
         d.in_sysfs = false;
         let parent = d.kobj_parent.take()?;

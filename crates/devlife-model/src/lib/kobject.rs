@@ -1,0 +1,323 @@
+//! `struct kobject` in the caller's own structures (lib/kobject.c):
+//! `kobject_init`, `kobject_add`, `kobject_get`/`kobject_put`,
+//! `kobject_del`, and the cleanup that runs `ktype->release`.
+//!
+//! A device's own kobject is the device (`drivers::base::core`); a kobject
+//! added under a device holds a reference on that device, as in sysfs.
+
+use crate::lib::kref::{Holder, PutOf, RefId};
+use crate::mm::Addr;
+use crate::object::{Body, ObjKind};
+use crate::trace::EventKind;
+use crate::warning::Fault;
+use crate::{errno, FnRef, Host, KResult, Kernel, ObjId, Warning};
+
+/// The sysfs directory of kobjects added with no parent (`/sys`), for name
+/// uniqueness; devices without one live in `/sys/devices`.
+pub(crate) const SYSFS_TOP: u32 = u32::MAX - 1;
+
+/// The state of a caller's kobject.
+#[derive(Debug, Clone, Default)]
+pub struct Kobject {
+    /// `ktype->release`, as it was at `kobject_init`.
+    pub release: Option<FnRef>,
+    /// The kobject parent while in sysfs (a device or another kobject).
+    pub parent: Option<ObjId>,
+    /// The reference the sysfs link holds on the parent.
+    pub parent_ref: Option<RefId>,
+    /// `state_in_sysfs`.
+    pub in_sysfs: bool,
+}
+
+impl Kernel {
+    /// The caller's kobject `obj`.
+    pub fn kobject(&self, obj: ObjId) -> Option<&Kobject> {
+        match &self.obj(obj).body {
+            Body::Kobject(k) => Some(k),
+            _ => None,
+        }
+    }
+
+    fn kobject_mut(&mut self, obj: ObjId) -> &mut Kobject {
+        match &mut self.obj_mut(obj).body {
+            Body::Kobject(k) => k,
+            _ => unreachable!("object {obj:?} is not a kobject"),
+        }
+    }
+
+    /// The caller's kobject at `addr`, if `kobject_init` made one there
+    /// and it was not released.
+    pub fn kobject_at(&self, addr: Addr) -> Option<ObjId> {
+        self.object_at(addr)
+            .filter(|o| self.obj(*o).kind == ObjKind::Kobject && !self.obj(*o).is_released())
+    }
+
+    /// `kobject_init`: count 1, held by the caller, with `ktype->release`.
+    /// Initialising a live kobject again resets it, with the kernel's error.
+    pub fn kobject_init_at(&mut self, addr: Addr, release: Option<FnRef>, text: &str) -> ObjId {
+        let obj = match self.kobject_at(addr) {
+            Some(obj) => {
+                self.warn(Warning::KobjectReinit(obj));
+                obj
+            }
+            None => self.new_kobject(addr, text),
+        };
+        self.kobject_mut(obj).release = release;
+        self.kref_init(obj, Holder::Caller(&"kobject_init"));
+        obj
+    }
+
+    /// `kobject_add`: names the kobject and links it under `parent` (no
+    /// parent: the top of sysfs), taking a reference on the parent.
+    /// `-EINVAL` for an uninitialised kobject or an empty name, `-EEXIST`
+    /// when the directory already has that name.
+    pub fn kobject_add_at(&mut self, addr: Addr, parent: Option<ObjId>, name: &str) -> i32 {
+        let Some(obj) = self.kobject_at(addr) else {
+            self.warn(Warning::KobjectNotInitialized {
+                addr,
+                api: "kobject_add",
+            });
+            return -errno::EINVAL;
+        };
+        if name.is_empty() {
+            self.warn(Warning::KobjectEmptyName(obj));
+            return -errno::EINVAL;
+        }
+        self.obj_mut(obj).name = name.to_string();
+        let dir = parent.map_or(SYSFS_TOP, |p| p.0);
+        if self
+            .sysfs
+            .get(&dir)
+            .is_some_and(|names| names.contains_key(name))
+        {
+            let path = self.kobject_path(parent, name);
+            self.warn(Warning::DuplicateName { path });
+            return -errno::EEXIST;
+        }
+        if let Some(p) = parent {
+            let r = self.kref_get(p, Holder::KobjectParent { child: obj });
+            self.kobject_mut(obj).parent_ref = Some(r);
+        }
+        self.sysfs
+            .entry(dir)
+            .or_default()
+            .insert(name.to_string(), obj);
+        let k = self.kobject_mut(obj);
+        k.parent = parent;
+        k.in_sysfs = true;
+        0
+    }
+
+    /// The sysfs path a kobject named `name` under `parent` would have.
+    fn kobject_path(&self, parent: Option<ObjId>, name: &str) -> String {
+        match parent {
+            Some(p) => {
+                let dir = match self.kobject(p) {
+                    Some(_) => {
+                        self.kobject_path(self.kobject(p).and_then(|k| k.parent), &self.obj(p).name)
+                    }
+                    None => format!("/devices/.../{}", self.obj(p).name),
+                };
+                format!("{dir}/{name}")
+            }
+            None => format!("/{name}"),
+        }
+    }
+
+    /// `kobject_get` on the caller's kobject: one more reference, held by
+    /// the caller. On a kobject never initialised, the kernel's warning and
+    /// the refcount's "addition on 0".
+    pub fn kobject_get_at(&mut self, addr: Addr) -> KResult<()> {
+        let obj = self.kobject_for(addr, "kobject_get")?;
+        self.kref_get(obj, Holder::Caller(&"kobject_get"));
+        Ok(())
+    }
+
+    /// `kobject_put` on the caller's kobject; at zero, `kobject_cleanup`.
+    pub fn kobject_put_at(&mut self, host: &mut dyn Host, addr: Addr) -> KResult<()> {
+        let obj = self.kobject_for(addr, "kobject_put")?;
+        self.kobject_put_as(host, obj, PutOf::NewestCaller)
+    }
+
+    /// A put of the caller's kobject choosing the reference `which`.
+    pub(crate) fn kobject_put_as(
+        &mut self,
+        host: &mut dyn Host,
+        obj: ObjId,
+        which: PutOf,
+    ) -> KResult<()> {
+        if !self.kref_put(obj, which) {
+            return Ok(());
+        }
+        self.traced(&"kobject_cleanup", host, |k, host| {
+            k.kobject_cleanup(host, obj)
+        })
+    }
+
+    /// `kobject_cleanup`: leaves sysfs if still there (the parent's
+    /// reference is dropped last), runs `ktype->release`, drops the parent.
+    fn kobject_cleanup(&mut self, host: &mut dyn Host, obj: ObjId) -> KResult<()> {
+        let at = self.log.next_id();
+        self.obj_mut(obj).released = Some(at);
+        let site = self.site;
+        self.log.push(site, EventKind::Released(obj));
+        let postponed = self.kobject_unlink(obj);
+        if let Some(release) = self.kobject(obj).and_then(|k| k.release) {
+            let addr = self.obj(obj).addr.0;
+            self.callback(host, release, &[addr])?;
+        }
+        match postponed {
+            Some((parent, r)) => self.kobject_put(host, parent, r),
+            None => Ok(()),
+        }
+    }
+
+    /// `kobject_del`: leaves sysfs and drops the reference on the parent.
+    pub fn kobject_del_at(&mut self, host: &mut dyn Host, addr: Addr) -> KResult<()> {
+        let Some(obj) = self
+            .object_at(addr)
+            .filter(|o| self.obj(*o).kind == ObjKind::Kobject)
+        else {
+            return Ok(());
+        };
+        self.check_live(obj, "kobject_del")?;
+        match self.kobject_unlink(obj) {
+            Some((parent, r)) => self.kobject_put(host, parent, r),
+            None => Ok(()),
+        }
+    }
+
+    /// Takes the kobject out of its sysfs directory; returns the parent
+    /// reference for the caller to drop.
+    fn kobject_unlink(&mut self, obj: ObjId) -> Option<(ObjId, RefId)> {
+        let k = self.kobject(obj)?;
+        if !k.in_sysfs {
+            return None;
+        }
+        let dir = k.parent.map_or(SYSFS_TOP, |p| p.0);
+        self.sysfs_remove(dir, obj);
+        let k = self.kobject_mut(obj);
+        k.in_sysfs = false;
+        let parent = k.parent.take()?;
+        let r = k.parent_ref.take()?;
+        Some((parent, r))
+    }
+
+    /// The caller's kobject at `addr` for `api`: a released one is a use
+    /// after free; one never initialised gets the kernel's warning and an
+    /// object with a count of zero.
+    fn kobject_for(&mut self, addr: Addr, api: &'static str) -> KResult<ObjId> {
+        if let Some(obj) = self
+            .object_at(addr)
+            .filter(|o| self.obj(*o).kind == ObjKind::Kobject)
+        {
+            self.check_live(obj, api)?;
+            return Ok(obj);
+        }
+        if addr.is_null() {
+            return Err(self.fault(Fault::NullDeref { api }));
+        }
+        self.warn(Warning::KobjectNotInitialized { addr, api });
+        Ok(self.new_kobject(addr, ""))
+    }
+
+    /// A kobject at `addr`, named by the expression that reached it until
+    /// `kobject_add` names it.
+    fn new_kobject(&mut self, addr: Addr, text: &str) -> ObjId {
+        let name = text.strip_prefix('&').unwrap_or(text).trim().to_string();
+        let obj = self.new_object(ObjKind::Kobject, name, Body::Kobject(Kobject::default()));
+        self.place(obj, addr, Some(addr.alloc()));
+        obj
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::mm::AllocKind;
+    use crate::{errno, Kernel, Profile, RustHost, Warning};
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    fn warned(k: &Kernel, pred: impl Fn(&Warning) -> bool) -> bool {
+        k.log.events().iter().any(|e| match &e.kind {
+            crate::EventKind::Warning(w) => pred(w),
+            _ => false,
+        })
+    }
+
+    #[test]
+    fn a_child_kobject_holds_its_device_until_its_cleanup() {
+        for profile in [Profile::V6_1, Profile::V6_12] {
+            let mut k = Kernel::new(profile);
+            let mut host = RustHost::new();
+            let released = Rc::new(Cell::new(0));
+            let r = released.clone();
+            let release = host.register("foo_release", move |_, _, _| {
+                r.set(r.get() + 1);
+                Ok(0)
+            });
+            let dev = k
+                .root_device_register(&mut host, "parent")
+                .unwrap()
+                .unwrap();
+            let foo = k.kmalloc(64, AllocKind::Kmalloc, "foo");
+            let child = k.kobject_init_at(foo, Some(release), "&foo->kobj");
+            assert_eq!(k.kobject_add_at(foo, Some(dev), "child"), 0);
+            assert_eq!(k.kref_read(dev), 2);
+            k.root_device_unregister(&mut host, dev).unwrap();
+            assert_eq!(k.kref_read(dev), 1);
+            assert!(!k.obj(dev).is_released());
+            k.kobject_put_at(&mut host, foo).unwrap();
+            assert_eq!(released.get(), 1);
+            assert!(k.obj(child).is_released() && k.obj(dev).is_released());
+        }
+    }
+
+    #[test]
+    fn names_are_unique_per_directory_and_an_empty_one_is_refused() {
+        let mut k = Kernel::new(Profile::V6_12);
+        let mut host = RustHost::new();
+        let (a, b) = (
+            k.kmalloc(64, AllocKind::Kmalloc, "a"),
+            k.kmalloc(64, AllocKind::Kmalloc, "b"),
+        );
+        k.kobject_init_at(a, None, "a");
+        k.kobject_init_at(b, None, "b");
+        assert_eq!(k.kobject_add_at(a, None, "dup"), 0);
+        assert_eq!(k.kobject_add_at(b, None, "dup"), -errno::EEXIST);
+        assert_eq!(k.kobject_add_at(b, None, ""), -errno::EINVAL);
+        k.kobject_del_at(&mut host, a).unwrap();
+        assert_eq!(
+            k.kobject_add_at(b, None, "dup"),
+            0,
+            "the name is free again"
+        );
+        let c = k.kmalloc(64, AllocKind::Kmalloc, "c");
+        assert_eq!(k.kobject_add_at(c, None, "c"), -errno::EINVAL);
+        assert!(warned(&k, |w| matches!(
+            w,
+            Warning::KobjectNotInitialized {
+                api: "kobject_add",
+                ..
+            }
+        )));
+        k.kobject_init_at(b, None, "b");
+        assert!(warned(&k, |w| matches!(w, Warning::KobjectReinit(_))));
+    }
+
+    #[test]
+    fn a_put_after_cleanup_is_a_use_after_free() {
+        let mut k = Kernel::new(Profile::V6_12);
+        let mut host = RustHost::new();
+        let foo = k.kmalloc(64, AllocKind::Kmalloc, "foo");
+        k.kobject_init_at(foo, None, "foo");
+        k.kobject_put_at(&mut host, foo).unwrap();
+        assert!(matches!(
+            k.kobject_put_at(&mut host, foo),
+            Err(crate::Abort::Fault(crate::Fault::UseAfterRelease {
+                api: "kobject_put",
+                ..
+            }))
+        ));
+    }
+}
