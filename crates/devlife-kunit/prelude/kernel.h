@@ -666,6 +666,7 @@ void platform_device_put(struct platform_device *pdev);
 void platform_device_unregister(struct platform_device *pdev);
 struct platform_device *platform_device_register_simple(const char *name, int id, const void *res, unsigned int num);
 struct platform_device *platform_device_register_data(struct device *parent, const char *name, int id, const void *data, size_t size);
+int platform_device_add_data(struct platform_device *pdev, const void *data, size_t size);
 int __platform_driver_register(struct platform_driver *drv, struct module *owner);
 #define platform_driver_register(drv) __platform_driver_register(drv, THIS_MODULE)
 void platform_driver_unregister(struct platform_driver *drv);

@@ -37,6 +37,7 @@ fn layouts(p: &Program) -> Layouts {
         device_parent: offset(p, "device", "parent"),
         device_release: offset(p, "device", "release"),
         device_init_name: offset(p, "device", "init_name"),
+        device_platform_data: offset(p, "device", "platform_data"),
         device_kref: offset(p, "device", "kobj.kref"),
         kunit_resource_kref: offset(p, "kunit_resource", "refcount"),
         kobject: KobjectLayout {

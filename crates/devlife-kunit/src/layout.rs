@@ -14,6 +14,8 @@ pub struct Layouts {
     pub device_release: u32,
     /// `struct device`: `init_name`.
     pub device_init_name: u32,
+    /// `struct device`: `platform_data`.
+    pub device_platform_data: u32,
     /// `struct device`: `kobj.kref`.
     pub device_kref: u32,
     /// `struct kunit_resource`: `refcount`.

@@ -485,3 +485,19 @@ fn the_tests_own_kobjects_hold_their_parents_and_fail_like_the_kernels() {
         "{text}"
     );
 }
+
+#[test]
+fn static_platform_devices_and_parented_ones_with_data_register_like_the_kernels() {
+    let file = "crates/devlife/tests/data/platform-register.c";
+    for kernel in ["v6.1", "v6.12"] {
+        let out = devlife(&["run", "--kernel", kernel, file]);
+        assert_eq!(out.status.code(), Some(0), "{kernel}: {}", stdout(&out));
+        assert_eq!(stderr(&out).trim_end(), "3 passed, 0 failed, 0 skipped");
+    }
+    let case = "platform-register.platform_device_with_parent_and_data_test";
+    let text = stdout(&devlife(&["explain", "--case", case, file]));
+    assert!(
+        text.contains("| 76   | platform_device_register_data | 3                        | 3 "),
+        "{text}"
+    );
+}

@@ -8,7 +8,8 @@ use devlife_c::interp::Interp;
 use devlife_c::value::Value;
 use devlife_model::drivers::base::core::DevKind;
 use devlife_model::drivers::base::driver::DriverOps;
-use devlife_model::{Addr, DevId, DrvId, Host, KResult, Kernel};
+use devlife_model::drivers::base::platform::PlatformFields;
+use devlife_model::{Addr, DevId, DrvId, FnRef, Host, KResult, Kernel};
 
 /// Sorted by name.
 pub(super) static SHIMS: &[(&str, Shim)] = &[
@@ -25,9 +26,11 @@ pub(super) static SHIMS: &[(&str, Shim)] = &[
         kunit_platform_driver_register,
     ),
     ("platform_device_add", platform_device_add),
+    ("platform_device_add_data", platform_device_add_data),
     ("platform_device_alloc", platform_device_alloc),
     ("platform_device_del", platform_device_del),
     ("platform_device_put", platform_device_put),
+    ("platform_device_register", platform_device_register),
     (
         "platform_device_register_data",
         platform_device_register_data,
@@ -59,6 +62,26 @@ impl KernelEnv<'_> {
             .kernel
             .mm
             .write(base.offset_by(i64::from(l.pdev_id)), &id.to_le_bytes());
+        let dev_addr = self.kernel.obj(dev).addr;
+        let d = self.kernel.dev(dev);
+        let parent = d.parent.map_or(0, |p| self.kernel.obj(p).addr.0);
+        let data = d.platform_data.map_or(0, |a| Addr::new(a, 0).0);
+        let at = |off: u32| dev_addr.offset_by(i64::from(off));
+        let _ = self.kernel.mm.write_u64(at(l.device_parent), parent);
+        let _ = self.kernel.mm.write_u64(at(l.device_platform_data), data);
+    }
+
+    /// `size` bytes at `data` (none for NULL or zero).
+    fn read_data(&mut self, data: Addr, size: u64, a: &Args<'_>) -> Result<Vec<u8>, Trap> {
+        if data.is_null() || size == 0 {
+            return Ok(Vec::new());
+        }
+        let mut buf = vec![0u8; size.min(devlife_model::mm::KMALLOC_MAX_SIZE) as usize];
+        self.kernel
+            .mm
+            .read(data, &mut buf)
+            .map_err(|f| self.mem_trap(f, a.site))?;
+        Ok(buf)
     }
 
     /// The platform driver whose `struct platform_driver` is at `addr`,
@@ -166,16 +189,15 @@ fn platform_device_unregister(
     )
 }
 
-fn register_simple(
+fn register_full(
     env: &mut KernelEnv<'_>,
     interp: &mut Interp,
     a: &Args<'_>,
-    name: Addr,
-    id: i64,
+    info: PlatformFields,
+    data: &[u8],
 ) -> Result<Value, Trap> {
-    let name = env.read_str(name, a.site)?;
     match env.with_host(interp, a.site, |k, h| {
-        k.platform_device_register_simple(h, &name, id as i32)
+        k.platform_device_register_full(h, info, data)
     })? {
         Ok(dev) => {
             env.mirror_pdev(dev);
@@ -190,15 +212,86 @@ fn platform_device_register_simple(
     interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
-    register_simple(env, interp, a, a.ptr(0), a.int(1))
+    let info = PlatformFields {
+        name: env.read_str(a.ptr(0), a.site)?,
+        id: a.int(1) as i32,
+        ..PlatformFields::default()
+    };
+    register_full(env, interp, a, info, &[])
 }
 
+/// `platform_device_register_data(parent, name, id, data, size)`.
 fn platform_device_register_data(
     env: &mut KernelEnv<'_>,
     interp: &mut Interp,
     a: &Args<'_>,
 ) -> Result<Value, Trap> {
-    register_simple(env, interp, a, a.ptr(1), a.int(2))
+    let parent = if a.ptr(0).is_null() {
+        None
+    } else {
+        Some(env.dev(a.ptr(0), "platform_device_register_data", a.site)?)
+    };
+    let info = PlatformFields {
+        name: env.read_str(a.ptr(1), a.site)?,
+        id: a.int(2) as i32,
+        parent,
+        release: None,
+    };
+    let data = env.read_data(a.ptr(3), a.bits(4), a)?;
+    register_full(env, interp, a, info, &data)
+}
+
+/// `platform_device_register`: a device from `platform_device_alloc`, or
+/// a `struct platform_device` of the caller's own (a static one), whose
+/// name, id, parent and release the model reads from it.
+fn platform_device_register(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    let pdev = a.ptr(0);
+    if let Some(dev) = env.kernel.platform_device_at(pdev) {
+        return int(i64::from(env.with_host(interp, a.site, |k, h| {
+            k.platform_device_register(h, dev)
+        })?));
+    }
+    let l = env.state.layouts;
+    let at = |off: u32| pdev.offset_by(i64::from(off));
+    let dev_addr = at(l.pdev_dev);
+    let name_ptr = env.read_u64(at(l.pdev_name), a.site)?;
+    let mut id = [0u8; 4];
+    env.kernel
+        .mm
+        .read(at(l.pdev_id), &mut id)
+        .map_err(|f| env.mem_trap(f, a.site))?;
+    let parent = env.read_u64(dev_addr.offset_by(i64::from(l.device_parent)), a.site)?;
+    let release = env.read_u64(dev_addr.offset_by(i64::from(l.device_release)), a.site)?;
+    let info = PlatformFields {
+        name: env.read_str(Addr(name_ptr), a.site)?,
+        id: i32::from_le_bytes(id),
+        parent: match parent {
+            0 => None,
+            p => Some(env.dev(Addr(p), "platform_device_register", a.site)?),
+        },
+        release: (release != 0).then_some(FnRef(release)),
+    };
+    let (_, err) = env.with_host(interp, a.site, |k, h| {
+        k.platform_device_register_at(h, dev_addr, info)
+    })?;
+    int(i64::from(err))
+}
+
+/// `platform_device_add_data(pdev, data, size)`.
+fn platform_device_add_data(
+    env: &mut KernelEnv<'_>,
+    _: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    let dev = env.pdev(a.ptr(0), "platform_device_add_data", a.site)?;
+    let data = env.read_data(a.ptr(1), a.bits(2), a)?;
+    env.model(a.site, |k| k.platform_device_add_data(dev, &data))?;
+    env.mirror_pdev(dev);
+    int(0)
 }
 
 fn platform_driver_register(

@@ -92,6 +92,9 @@ pub struct Device {
     pub children: Vec<DevId>,
     /// Class glue directories under this device.
     pub glue_dirs: Vec<ObjId>,
+    /// `dev->platform_data` the kernel copied (`platform_device_add_data`),
+    /// freed by `platform_device_release`.
+    pub platform_data: Option<AllocId>,
 }
 
 /// The references a registered device's list nodes and links hold.
@@ -129,6 +132,7 @@ impl Device {
             links: DevLinks::default(),
             children: Vec::new(),
             glue_dirs: Vec::new(),
+            platform_data: None,
         }
     }
 }
@@ -311,10 +315,15 @@ impl Kernel {
             DevRelease::User(f) => {
                 self.callback(host, f, &[addr.0])?;
             }
-            DevRelease::Root
-            | DevRelease::Platform
-            | DevRelease::KunitDevice
-            | DevRelease::DrmSysfs => {
+            DevRelease::Platform => {
+                if let Some(data) = self.dev_mut(dev).platform_data.take() {
+                    self.kfree(Addr::new(data, 0))?;
+                }
+                if let Some(c) = self.obj(dev).container {
+                    self.kfree(Addr::new(c, 0))?;
+                }
+            }
+            DevRelease::Root | DevRelease::KunitDevice | DevRelease::DrmSysfs => {
                 if let Some(c) = self.obj(dev).container {
                     self.kfree(Addr::new(c, 0))?;
                 }

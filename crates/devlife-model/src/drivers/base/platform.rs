@@ -12,6 +12,19 @@ pub const PLATFORM_DEVID_NONE: i32 = -1;
 /// `PLATFORM_DEVID_AUTO`: the kernel picks an id (`name.N.auto`).
 pub const PLATFORM_DEVID_AUTO: i32 = -2;
 
+/// What a caller-owned `struct platform_device` says before it is registered.
+#[derive(Debug, Clone, Default)]
+pub struct PlatformFields {
+    /// `name`.
+    pub name: String,
+    /// `id`.
+    pub id: i32,
+    /// `dev.parent`.
+    pub parent: Option<DevId>,
+    /// `dev.release`.
+    pub release: Option<crate::FnRef>,
+}
+
 impl Kernel {
     /// `platform_bus_init`: the platform bus and its `platform` device.
     pub(crate) fn platform_bus_init(&mut self, host: &mut dyn Host) {
@@ -88,16 +101,78 @@ impl Kernel {
         self.platform_device_add(host, dev)
     }
 
-    /// `platform_device_register_simple` / `_full`: alloc + add; on failure
-    /// the device is put and the error returned.
+    /// `platform_device_register` of a `struct platform_device` the caller
+    /// owns (a static one), whose `struct device` is at `dev_addr`: the
+    /// device is made at that address with the name, id, parent and release
+    /// the structure holds, then initialised and added. Its release is the
+    /// structure's own `dev.release`; without one the kernel warns and
+    /// nothing is freed.
+    pub fn platform_device_register_at(
+        &mut self,
+        host: &mut dyn Host,
+        dev_addr: Addr,
+        pdev: PlatformFields,
+    ) -> KResult<(DevId, i32)> {
+        let kind = DevKind::Platform {
+            name: pdev.name,
+            id: pdev.id,
+        };
+        let dev = match self.device_at(dev_addr) {
+            Some(dev) if !self.obj(dev).is_released() => dev,
+            _ => self.alloc_device(kind, dev_addr, None),
+        };
+        self.dev_mut(dev).release = pdev.release.map_or(DevRelease::None, DevRelease::User);
+        self.dev_mut(dev).parent = pdev.parent;
+        let err = self.platform_device_register(host, dev)?;
+        Ok((dev, err))
+    }
+
+    /// `platform_device_add_data`: a copy of `data` becomes
+    /// `dev->platform_data` (replacing and freeing an earlier copy), freed by
+    /// `platform_device_release`. Empty data sets NULL.
+    pub fn platform_device_add_data(&mut self, dev: DevId, data: &[u8]) -> KResult<Addr> {
+        self.check_live(dev, "platform_device_add_data")?;
+        if let Some(old) = self.dev_mut(dev).platform_data.take() {
+            self.kfree(Addr::new(old, 0))?;
+        }
+        let Some(size) = crate::mm::kmalloc_size(data.len() as u64).filter(|s| *s > 0) else {
+            return Ok(Addr::NULL);
+        };
+        let copy = self.kmalloc(size, crate::AllocKind::Kmalloc, "platform_data");
+        let _ = self.mm.write(copy, data);
+        self.dev_mut(dev).platform_data = Some(copy.alloc());
+        Ok(copy)
+    }
+
+    /// `platform_device_register_simple`: `platform_device_register_full`
+    /// with no parent and no data.
     pub fn platform_device_register_simple(
         &mut self,
         host: &mut dyn Host,
         name: &str,
         id: i32,
     ) -> KResult<Result<DevId, i32>> {
+        let info = PlatformFields {
+            name: name.into(),
+            id,
+            ..PlatformFields::default()
+        };
+        self.platform_device_register_full(host, info, &[])
+    }
+
+    /// `platform_device_register_full` (and `_data`, `_resndata`): alloc,
+    /// set the parent, copy the data, add; on failure the device is put and
+    /// the error returned.
+    pub fn platform_device_register_full(
+        &mut self,
+        host: &mut dyn Host,
+        info: PlatformFields,
+        data: &[u8],
+    ) -> KResult<Result<DevId, i32>> {
         self.traced(&"platform_device_register_full", host, |k, host| {
-            let dev = k.platform_device_alloc(name, id);
+            let dev = k.platform_device_alloc(&info.name, info.id);
+            k.dev_mut(dev).parent = info.parent;
+            k.platform_device_add_data(dev, data)?;
             let err = k.platform_device_add(host, dev)?;
             if err != 0 {
                 k.put_device_as(host, dev, PutOf::OldestCaller)?;
