@@ -296,6 +296,9 @@ pub struct Function {
     /// Whether reachable C code uses it (calls it or takes its address):
     /// code in the unit's own files, or library code that code reaches.
     pub used: bool,
+    /// Where reachable code first uses it (the unit's own code before the
+    /// library's), for diagnostics about a function nothing provides.
+    pub first_use: Option<Site>,
     /// Whether it is `static`.
     pub is_static: bool,
 }

@@ -7,6 +7,7 @@
 //! literals are the ones allocated when the program is loaded.
 
 use crate::ast::{Callee, Expr, ExprKind, FuncId, Function, Global, GlobalId};
+use crate::source::Site;
 use crate::visit::{walk_expr, Visit};
 
 /// How much of a unit came from its library: the counts of functions,
@@ -59,6 +60,7 @@ pub(crate) fn mark(
         funcs_walked: vec![false; funcs.len()],
         globals_walked: vec![false; globals.len()],
         used: vec![false; funcs.len()],
+        first_use: vec![None; funcs.len()],
         reached_globals: vec![false; globals.len()],
         strings: (0..strings).map(|i| i >= lib.strings).collect(),
         work: Vec::new(),
@@ -75,8 +77,9 @@ pub(crate) fn mark(
         }
     }
     r.run(funcs, globals);
-    for (f, used) in funcs.iter_mut().zip(&r.used) {
+    for ((f, used), first) in funcs.iter_mut().zip(&r.used).zip(&r.first_use) {
         f.used = *used;
+        f.first_use = *first;
     }
     for (g, reached) in globals.iter_mut().zip(&r.reached_globals) {
         g.reachable = *reached;
@@ -95,6 +98,7 @@ struct Reach {
     funcs_walked: Vec<bool>,
     globals_walked: Vec<bool>,
     used: Vec<bool>,
+    first_use: Vec<Option<Site>>,
     reached_globals: Vec<bool>,
     strings: Vec<bool>,
     work: Vec<Item>,
@@ -126,10 +130,13 @@ impl Reach {
         }
     }
 
-    fn func(&mut self, f: FuncId) {
+    fn func(&mut self, f: FuncId, site: Site) {
         if let Some(u) = self.used.get_mut(f.0 as usize) {
             *u = true;
             self.work.push(Item::Func(f));
+        }
+        if let Some(first @ None) = self.first_use.get_mut(f.0 as usize) {
+            *first = Some(site);
         }
     }
 
@@ -150,7 +157,7 @@ impl Visit for Reach {
                     *r = true;
                 }
             }
-            ExprKind::Func(f) | ExprKind::Call(Callee::Direct(f), _) => self.func(*f),
+            ExprKind::Func(f) | ExprKind::Call(Callee::Direct(f), _) => self.func(*f, e.site),
             _ => {}
         }
         walk_expr(self, e);

@@ -141,7 +141,7 @@ impl Interp {
                     "function `{}` is used but not defined and not provided by the environment",
                     f.name
                 );
-                Diagnostic::new(&self.prog.files, f.site, &msg)
+                Diagnostic::new(&self.prog.files, f.first_use.unwrap_or(f.site), &msg)
             })
             .collect()
     }

@@ -585,6 +585,7 @@ impl<'a> Lowerer<'a> {
             site,
             body: None,
             used: false,
+            first_use: None,
             is_static,
         });
         self.bind_file(name, Sym::Func(id));
