@@ -273,7 +273,19 @@ struct device {
 
 struct bus_type {
 	const char *name;
+	const char *dev_name;
+	const struct attribute_group **bus_groups;
+	const struct attribute_group **dev_groups;
+	const struct attribute_group **drv_groups;
+	int (*match)(struct device *dev, const struct device_driver *drv);
+	int (*uevent)(const struct device *dev, void *env);
+	int (*probe)(struct device *dev);
+	void (*sync_state)(struct device *dev);
+	void (*remove)(struct device *dev);
+	void (*shutdown)(struct device *dev);
 };
+int bus_register(const struct bus_type *bus);
+void bus_unregister(const struct bus_type *bus);
 
 struct platform_device_id {
 	char name[20];

@@ -14,6 +14,12 @@ pub struct Layouts {
     pub device_release: u32,
     /// `struct device`: `init_name`.
     pub device_init_name: u32,
+    /// `struct device`: `bus`.
+    pub device_bus: u32,
+    /// `struct device_driver`: `bus`.
+    pub driver_bus: u32,
+    /// `struct bus_type`: `match`, `probe`, `remove`.
+    pub bus_ops: [u32; 3],
     /// `struct device`: `platform_data`.
     pub device_platform_data: u32,
     /// `struct device`: `kobj.kref`.

@@ -455,22 +455,29 @@ fn krefs_of_the_test_and_of_modelled_objects_count_like_the_kernel() {
     );
 }
 
-#[test]
-fn the_tests_own_kobjects_hold_their_parents_and_fail_like_the_kernels() {
-    let file = "crates/devlife/tests/data/kobject.c";
+/// Runs `file` under both kernels, checks every case passes and each
+/// output contains every line of `printed`.
+fn passes_on_both_kernels_printing(file: &str, printed: &[&str]) {
     for kernel in ["v6.1", "v6.12"] {
         let out = devlife(&["run", "--kernel", kernel, file]);
         let text = stdout(&out);
         assert_eq!(out.status.code(), Some(0), "{kernel}: {text}");
-        assert!(
-            text.contains("sysfs: cannot create duplicate filename '/dup'"),
-            "{text}"
-        );
-        assert!(
-            text.contains("(____ptrval____): attempted to be registered with empty name!"),
-            "{text}"
-        );
+        for line in printed {
+            assert!(text.contains(line), "{kernel}: no {line:?} in {text}");
+        }
     }
+}
+
+#[test]
+fn the_tests_own_kobjects_hold_their_parents_and_fail_like_the_kernels() {
+    let file = "crates/devlife/tests/data/kobject.c";
+    passes_on_both_kernels_printing(
+        file,
+        &[
+            "sysfs: cannot create duplicate filename '/dup'",
+            "(____ptrval____): attempted to be registered with empty name!",
+        ],
+    );
     let case = "kobject.kobject_child_holds_its_device_test";
     let out = devlife(&["explain", "--kernel", "v6.1", "--case", case, file]);
     let text = stdout(&out);
@@ -489,15 +496,22 @@ fn the_tests_own_kobjects_hold_their_parents_and_fail_like_the_kernels() {
 #[test]
 fn static_platform_devices_and_parented_ones_with_data_register_like_the_kernels() {
     let file = "crates/devlife/tests/data/platform-register.c";
-    for kernel in ["v6.1", "v6.12"] {
-        let out = devlife(&["run", "--kernel", kernel, file]);
-        assert_eq!(out.status.code(), Some(0), "{kernel}: {}", stdout(&out));
-        assert_eq!(stderr(&out).trim_end(), "3 passed, 0 failed, 0 skipped");
-    }
+    passes_on_both_kernels_printing(file, &["ok 1 platform-register"]);
     let case = "platform-register.platform_device_with_parent_and_data_test";
     let text = stdout(&devlife(&["explain", "--case", case, file]));
     assert!(
         text.contains("| 76   | platform_device_register_data | 3                        | 3 "),
         "{text}"
+    );
+}
+
+#[test]
+fn a_bus_of_the_tests_own_matches_probes_and_removes_through_its_callbacks() {
+    passes_on_both_kernels_printing(
+        "crates/devlife/tests/data/custom-bus.c",
+        &[
+            "Driver 'ghost-driver' was unable to register with bus_type 'ghost' because the bus was not initialized.",
+            "sysfs: cannot create duplicate filename '/bus/twin'",
+        ],
     );
 }

@@ -7,8 +7,9 @@ use crate::layout::Layouts;
 use devlife_c::env::Trap;
 use devlife_c::interp::Interp;
 use devlife_c::value::Value;
+use devlife_model::drivers::base::bus::{BusId, BusOps};
 use devlife_model::drivers::base::core::{DevKind, DevRelease};
-use devlife_model::drivers::base::driver::DrvKind;
+use devlife_model::drivers::base::driver::{DriverOps, DrvKind};
 use devlife_model::{Addr, AllocKind, DevId, DrvId, FnRef, Kernel};
 
 /// Sorted by name.
@@ -19,6 +20,8 @@ pub(super) static SHIMS: &[(&str, Shim)] = &[
     ("__root_device_register", root_device_register),
     ("bus_find_device", bus_find_device),
     ("bus_find_device_by_name", bus_find_device_by_name),
+    ("bus_register", bus_register),
+    ("bus_unregister", bus_unregister),
     ("dev_get_drvdata", dev_get_drvdata),
     ("dev_name", dev_name),
     ("dev_set_drvdata", dev_set_drvdata),
@@ -48,6 +51,8 @@ pub(super) static SHIMS: &[(&str, Shim)] = &[
     ("devres_release_group", devres_release_group),
     ("devres_remove", devres_remove),
     ("devres_remove_group", devres_remove_group),
+    ("driver_register", driver_register),
+    ("driver_unregister", driver_unregister),
     ("get_device", get_device),
     ("put_device", put_device),
     ("root_device_unregister", root_device_unregister),
@@ -139,6 +144,9 @@ fn sync_plain_device(env: &mut KernelEnv<'_>, dev: DevId, a: &Args<'_>) -> Resul
         env.kernel
             .set_release(dev, DevRelease::User(FnRef(release)));
     }
+    let bus = env.read_u64(at.offset_by(i64::from(l.device_bus)), a.site)?;
+    let bus = env.bus_of(Addr(bus), a)?;
+    env.kernel.set_bus(dev, bus);
     let init_name = env.read_u64(at.offset_by(i64::from(l.device_init_name)), a.site)?;
     if init_name != 0 {
         let name = env.read_str(Addr(init_name), a.site)?;
@@ -259,6 +267,9 @@ fn device_release_driver(
 
 /// The devices on the bus whose `struct bus_type` is at `bus` (found by its name).
 fn bus_devices(env: &mut KernelEnv<'_>, bus: Addr, a: &Args<'_>) -> Result<Vec<DevId>, Trap> {
+    if let Some(own) = env.kernel.bus_at(bus) {
+        return Ok(env.kernel.bus(own).devices.clone());
+    }
     let name_ptr = env.read_u64(bus, a.site)?;
     let name = env.read_str(Addr(name_ptr), a.site)?;
     let dev = match name.as_str() {
@@ -505,7 +516,94 @@ fn devres_release(
     })?))
 }
 
+fn bus_register(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
+    let at = a.ptr(0);
+    let name_ptr = env.read_u64(at, a.site)?;
+    let name = env.read_str(Addr(name_ptr), a.site)?;
+    let [m, p, r] = env.state.layouts.bus_ops;
+    let mut op = |off: u32| -> Result<Option<FnRef>, Trap> {
+        let f = env.read_u64(at.offset_by(i64::from(off)), a.site)?;
+        Ok((f != 0).then_some(FnRef(f)))
+    };
+    let ops = BusOps {
+        matcher: op(m)?,
+        probe: op(p)?,
+        remove: op(r)?,
+    };
+    match env.kernel.bus_register_at(at, &name, ops) {
+        Ok(_) => int(0),
+        Err(e) => int(i64::from(e)),
+    }
+}
+
+fn bus_unregister(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
+    if let Some(bus) = env.kernel.bus_at(a.ptr(0)) {
+        env.kernel.bus_unregister(bus);
+    }
+    void()
+}
+
+/// `driver_register` of a plain `struct device_driver` on the bus its
+/// `bus` member names.
+fn driver_register(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    let at = a.ptr(0);
+    let l = env.state.layouts;
+    let name_ptr = env.read_u64(at.offset_by(i64::from(l.driver_name)), a.site)?;
+    let name = env.read_str(Addr(name_ptr), a.site)?;
+    let bus_ptr = Addr(env.read_u64(at.offset_by(i64::from(l.driver_bus)), a.site)?);
+    if bus_ptr.is_null() {
+        return Err(env.not_object(bus_ptr, "struct bus_type", "driver_register", a.site));
+    }
+    let Some(bus) = env.bus_of(bus_ptr, a)? else {
+        let bus_name_ptr = env.read_u64(bus_ptr, a.site)?;
+        let bus_name = env.read_str(Addr(bus_name_ptr), a.site)?;
+        return int(i64::from(
+            env.kernel.driver_register_on_unknown_bus(&name, &bus_name),
+        ));
+    };
+    let drv = match env.kernel.driver_at(at) {
+        Some(drv) => drv,
+        None => env
+            .kernel
+            .driver_new(&name, bus, DrvKind::Plain, DriverOps::default(), at),
+    };
+    int(i64::from(env.with_host(interp, a.site, |k, h| {
+        k.driver_register(h, drv)
+    })?))
+}
+
+fn driver_unregister(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    match env.kernel.driver_at(a.ptr(0)) {
+        Some(drv) => env.with_host(interp, a.site, |k, h| k.driver_unregister(h, drv))?,
+        None => env.kernel.driver_unregister_unknown(),
+    }
+    void()
+}
+
 impl KernelEnv<'_> {
+    /// The model's bus for the `struct bus_type` at `addr`: one the test
+    /// registered, or the kernel's own platform and kunit buses; none for
+    /// NULL or a bus never registered.
+    pub(crate) fn bus_of(&mut self, addr: Addr, a: &Args<'_>) -> Result<Option<BusId>, Trap> {
+        if addr.is_null() {
+            return Ok(None);
+        }
+        if let Some(bus) = self.kernel.bus_at(addr) {
+            return Ok(Some(bus));
+        }
+        let name_ptr = self.read_u64(addr, a.site)?;
+        let name = self.read_str(Addr(name_ptr), a.site)?;
+        Ok(self.kernel.kernel_bus(&name))
+    }
+
     /// A read-only copy of `s` in kernel memory, shared by equal strings
     /// (device names handed to C).
     pub(crate) fn interned_str(&mut self, s: &str) -> Addr {

@@ -2,7 +2,8 @@
 //! a device gets when it is added.
 
 use crate::lib::kref::{Holder, PutOf};
-use crate::{DevId, DrvId, Host, KResult, Kernel};
+use crate::mm::Addr;
+use crate::{errno, DevId, DrvId, FnRef, Host, KResult, Kernel, Warning};
 
 /// Identifies a registered bus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -15,6 +16,20 @@ pub enum BusMatch {
     Everything,
     /// `platform_match`: by name.
     Platform,
+    /// The caller's own `match(dev, drv)`: positive for a match, 0 for
+    /// none, negative for an error.
+    User(FnRef),
+}
+
+/// The callbacks of a `struct bus_type` the caller owns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BusOps {
+    /// `match`, if set (none: every driver matches every device).
+    pub matcher: Option<FnRef>,
+    /// `probe`, if set: called instead of the driver's.
+    pub probe: Option<FnRef>,
+    /// `remove`, if set: called instead of the driver's.
+    pub remove: Option<FnRef>,
 }
 
 /// A `struct bus_type` and its private lists.
@@ -32,6 +47,12 @@ pub struct Bus {
     pub drivers: Vec<DrvId>,
     /// `drivers_autoprobe`.
     pub autoprobe: bool,
+    /// The caller's `probe` and `remove`, for a bus the caller registered.
+    pub ops: BusOps,
+    /// Where the caller keeps its `struct bus_type` (NULL for the kernel's).
+    pub addr: Addr,
+    /// Registered and not yet unregistered.
+    pub registered: bool,
 }
 
 impl Kernel {
@@ -49,8 +70,58 @@ impl Kernel {
             devices: Vec::new(),
             drivers: Vec::new(),
             autoprobe: true,
+            ops: BusOps::default(),
+            addr: Addr::NULL,
+            registered: true,
         });
         BusId(self.buses.len() as u16 - 1)
+    }
+
+    /// `bus_register` of a `struct bus_type` the caller owns at `addr`.
+    /// A name another registered bus has is `-EEXIST`, with sysfs's
+    /// duplicate-name error.
+    pub fn bus_register_at(&mut self, addr: Addr, name: &str, ops: BusOps) -> Result<BusId, i32> {
+        if self.buses.iter().any(|b| b.registered && b.name == name) {
+            let path = format!("/bus/{name}");
+            self.warn(Warning::DuplicateName { path });
+            return Err(-errno::EEXIST);
+        }
+        let matcher = ops.matcher.map_or(BusMatch::Everything, BusMatch::User);
+        let bus = self.bus_register(name, matcher, false);
+        let b = self.bus_mut(bus);
+        b.ops = ops;
+        b.addr = addr;
+        Ok(bus)
+    }
+
+    /// The registered bus whose `struct bus_type` the caller keeps at `addr`.
+    pub fn bus_at(&self, addr: Addr) -> Option<BusId> {
+        let i = self
+            .buses
+            .iter()
+            .rposition(|b| b.registered && !addr.is_null() && b.addr == addr)?;
+        Some(BusId(i as u16))
+    }
+
+    /// The kernel's own bus with this name (`platform`, `kunit`).
+    pub fn kernel_bus(&self, name: &str) -> Option<BusId> {
+        let i = self
+            .buses
+            .iter()
+            .position(|b| b.registered && b.addr.is_null() && b.name == name)?;
+        Some(BusId(i as u16))
+    }
+
+    /// `bus_unregister`: the bus is gone; its devices and drivers should
+    /// have been unregistered first.
+    pub fn bus_unregister(&mut self, bus: BusId) {
+        self.bus_mut(bus).registered = false;
+    }
+
+    /// Puts a device the caller initialised on `bus` (`dev->bus`, read
+    /// before `device_add`).
+    pub fn set_bus(&mut self, dev: DevId, bus: Option<BusId>) {
+        self.dev_mut(dev).bus = bus;
     }
 
     /// The bus with this id.

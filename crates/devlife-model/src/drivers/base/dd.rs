@@ -8,16 +8,26 @@ use crate::lib::kref::{Holder, PutOf};
 use crate::{errno, DevId, DrvId, Host, KResult, Kernel, Warning};
 
 impl Kernel {
-    /// `driver_match_device`: 1 for a match, 0 otherwise.
-    pub(crate) fn driver_match_device(&self, drv: DrvId, dev: DevId) -> i32 {
+    /// `driver_match_device`: positive for a match, 0 for none, negative
+    /// for an error of the bus's own `match`.
+    pub(crate) fn driver_match_device(
+        &mut self,
+        host: &mut dyn Host,
+        drv: DrvId,
+        dev: DevId,
+    ) -> KResult<i32> {
         let bus = self.driver(drv).bus;
-        match self.bus(bus).matcher {
+        Ok(match self.bus(bus).matcher {
             BusMatch::Everything => 1,
             BusMatch::Platform => match &self.dev(dev).kind {
                 DevKind::Platform { name, .. } => i32::from(*name == self.driver(drv).name),
                 _ => 0,
             },
-        }
+            BusMatch::User(f) => {
+                let args = [self.obj(dev).addr.0, self.driver(drv).addr.0];
+                self.callback(host, f, &args)? as i32
+            }
+        })
     }
 
     /// `device_attach` / `__device_attach`: tries the bus's drivers, oldest
@@ -36,8 +46,12 @@ impl Kernel {
             let mut i = 0;
             while let Some(&drv) = k.bus(bus).drivers.get(i) {
                 i += 1;
-                if k.driver_match_device(drv, dev) == 0 {
+                let matched = k.driver_match_device(host, drv, dev)?;
+                if matched == 0 {
                     continue;
+                }
+                if matched < 0 {
+                    return Ok(matched);
                 }
                 let ret = k.driver_probe_device(host, drv, dev)?;
                 if ret < 0 {
@@ -56,7 +70,8 @@ impl Kernel {
         let bus = self.driver(drv).bus;
         let devices = self.bus(bus).devices.clone();
         for dev in devices {
-            if self.driver_match_device(drv, dev) == 0 || self.dev(dev).driver.is_some() {
+            // A match error skips the device, as a non-match does.
+            if self.driver_match_device(host, drv, dev)? <= 0 || self.dev(dev).driver.is_some() {
                 continue;
             }
             self.driver_probe_device(host, drv, dev)?;
@@ -113,9 +128,15 @@ impl Kernel {
         }
     }
 
-    /// `call_driver_probe`: `drv->probe`, through `platform_probe` on the platform bus.
+    /// `call_driver_probe`: the bus's own `probe` if it has one, else
+    /// `drv->probe` (through `platform_probe` on the platform bus).
     fn call_driver_probe(&mut self, host: &mut dyn Host, dev: DevId, drv: DrvId) -> KResult<i32> {
         host.sync_driver(self, drv)?;
+        let bus = self.driver(drv).bus;
+        if let Some(probe) = self.bus(bus).ops.probe {
+            let arg = self.obj(dev).addr.0;
+            return Ok(self.callback(host, probe, &[arg])? as i32);
+        }
         let Some(probe) = self.driver(drv).ops.probe else {
             return Ok(0);
         };
@@ -124,9 +145,16 @@ impl Kernel {
         Ok(ret as i32)
     }
 
-    /// `device_remove`: `drv->remove`, through `platform_remove` on the platform bus.
+    /// `device_remove`: the bus's own `remove` if it has one, else
+    /// `drv->remove` (through `platform_remove` on the platform bus).
     fn device_remove(&mut self, host: &mut dyn Host, dev: DevId, drv: DrvId) -> KResult<()> {
         host.sync_driver(self, drv)?;
+        let bus = self.driver(drv).bus;
+        if let Some(remove) = self.bus(bus).ops.remove {
+            let arg = self.obj(dev).addr.0;
+            self.callback(host, remove, &[arg])?;
+            return Ok(());
+        }
         if let Some(remove) = self.driver(drv).ops.remove {
             let arg = self.callback_arg(drv, dev);
             self.callback(host, remove, &[arg])?;

@@ -116,6 +116,21 @@ impl Kernel {
         })
     }
 
+    /// `driver_register` on a bus that is not registered: the kernel's
+    /// error, `-EINVAL`.
+    pub fn driver_register_on_unknown_bus(&mut self, driver: &str, bus: &str) -> i32 {
+        self.printk(format!(
+            "Driver '{driver}' was unable to register with bus_type '{bus}' because the bus was not initialized."
+        ));
+        -crate::errno::EINVAL
+    }
+
+    /// `driver_unregister` of a driver the kernel never registered: its
+    /// warning, and nothing else.
+    pub fn driver_unregister_unknown(&mut self) {
+        self.warn(Warning::UnexpectedDriverUnregister);
+    }
+
     /// `driver_unregister`: detaches every bound device (remove, then devres),
     /// then leaves the bus. A second unregister touches freed memory.
     pub fn driver_unregister(&mut self, host: &mut dyn Host, drv: DrvId) -> KResult<()> {
