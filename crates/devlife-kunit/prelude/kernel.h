@@ -636,6 +636,8 @@ struct device *__root_device_register(const char *name, struct module *owner);
 #define root_device_register(name) __root_device_register(name, THIS_MODULE)
 void root_device_unregister(struct device *root);
 int driver_register(struct device_driver *drv);
+int driver_attach(const struct device_driver *drv);
+int device_bind_driver(struct device *dev);
 void driver_unregister(struct device_driver *drv);
 struct device *bus_find_device_by_name(const struct bus_type *bus, struct device *start, const char *name);
 struct device *bus_find_device(const struct bus_type *bus, struct device *start, const void *data, int (*match)(struct device *dev, const void *data));

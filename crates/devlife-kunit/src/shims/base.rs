@@ -28,6 +28,7 @@ pub(super) static SHIMS: &[(&str, Shim)] = &[
     ("dev_set_name", dev_set_name),
     ("device_add", device_add),
     ("device_attach", device_attach),
+    ("device_bind_driver", device_bind_driver),
     ("device_del", device_del),
     ("device_initialize", device_initialize),
     ("device_register", device_register),
@@ -51,6 +52,7 @@ pub(super) static SHIMS: &[(&str, Shim)] = &[
     ("devres_release_group", devres_release_group),
     ("devres_remove", devres_remove),
     ("devres_remove_group", devres_remove_group),
+    ("driver_attach", driver_attach),
     ("driver_register", driver_register),
     ("driver_unregister", driver_unregister),
     ("get_device", get_device),
@@ -252,6 +254,53 @@ fn device_attach(
     let dev = env.dev(a.ptr(0), "device_attach", a.site)?;
     int(i64::from(env.with_host(interp, a.site, |k, h| {
         k.device_attach(h, dev)
+    })?))
+}
+
+/// The driver whose `struct device_driver` is at `addr`: a plain driver's
+/// own, or the one inside a `struct platform_driver`.
+fn driver_by_struct(
+    env: &mut KernelEnv<'_>,
+    addr: Addr,
+    api: &'static str,
+    a: &Args<'_>,
+) -> Result<DrvId, Trap> {
+    let inner = env.state.layouts.pdrv_driver;
+    let platform = env
+        .kernel
+        .driver_at(addr.offset_by(-i64::from(inner)))
+        .filter(|d| env.kernel.driver(*d).kind == DrvKind::Platform);
+    match env.kernel.driver_at(addr).or(platform) {
+        Some(drv) => Ok(drv),
+        None => Err(env.not_object(addr, "struct device_driver", api, a.site)),
+    }
+}
+
+/// `device_bind_driver`: binds the device to the driver its `driver`
+/// member names, without a probe.
+fn device_bind_driver(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    let dev = env.dev(a.ptr(0), "device_bind_driver", a.site)?;
+    let at = env.kernel.obj(dev).addr;
+    let off = env.state.layouts.device_driver;
+    let drv = Addr(env.read_u64(at.offset_by(i64::from(off)), a.site)?);
+    let drv = driver_by_struct(env, drv, "device_bind_driver", a)?;
+    int(i64::from(env.with_host(interp, a.site, |k, h| {
+        k.device_bind_driver(h, dev, drv)
+    })?))
+}
+
+fn driver_attach(
+    env: &mut KernelEnv<'_>,
+    interp: &mut Interp,
+    a: &Args<'_>,
+) -> Result<Value, Trap> {
+    let drv = driver_by_struct(env, a.ptr(0), "driver_attach", a)?;
+    int(i64::from(env.with_host(interp, a.site, |k, h| {
+        k.driver_attach_now(h, drv)
     })?))
 }
 
@@ -566,7 +615,11 @@ fn driver_register(
         ));
     };
     let drv = match env.kernel.driver_at(at) {
-        Some(drv) => drv,
+        Some(drv) => {
+            // Registered again, perhaps on a bus registered again.
+            env.kernel.driver_mut(drv).bus = bus;
+            drv
+        }
         None => env
             .kernel
             .driver_new(&name, bus, DrvKind::Plain, DriverOps::default(), at),

@@ -3,7 +3,8 @@
  * A bus of the test's own: bus_register with match, probe and remove;
  * driver_register of a plain struct device_driver on it; devices binding
  * when they are added and when the driver comes; devres released at
- * unbind; and driver_register on a bus nobody registered.
+ * unbind; device_bind_driver and driver_attach; and driver_register on a
+ * bus nobody registered.
  */
 #include <kunit/test.h>
 #include <linux/device.h>
@@ -106,6 +107,42 @@ static void custom_bus_binds_through_its_match_and_probe_test(struct kunit *test
 	bus_unregister(&toy_bus);
 }
 
+static void bind_without_probe_and_attach_again_test(struct kunit *test)
+{
+	struct device *widget, *gadget;
+	int probes, removes;
+
+	KUNIT_ASSERT_EQ(test, bus_register(&toy_bus), 0);
+	KUNIT_ASSERT_EQ(test, driver_register(&toy_driver), 0);
+	widget = toy_device(test, "widget7");
+	gadget = toy_device(test, "gadget7");
+	KUNIT_ASSERT_EQ(test, device_add(widget), 0);
+	KUNIT_ASSERT_EQ(test, device_add(gadget), 0);
+	probes = bus_probes;
+	removes = bus_removes;
+
+	/* The caller picks the driver; no match, no probe. */
+	gadget->driver = &toy_driver;
+	KUNIT_EXPECT_EQ(test, device_bind_driver(gadget), 0);
+	KUNIT_EXPECT_EQ(test, bus_probes, probes);
+	device_release_driver(gadget);
+	KUNIT_EXPECT_EQ(test, bus_removes, removes + 1);
+	KUNIT_EXPECT_NULL(test, gadget->driver);
+
+	/* An unbound matching device is bound again by driver_attach. */
+	device_release_driver(widget);
+	KUNIT_EXPECT_NULL(test, widget->driver);
+	KUNIT_EXPECT_EQ(test, driver_attach(&toy_driver), 0);
+	KUNIT_EXPECT_PTR_EQ(test, widget->driver, &toy_driver);
+	KUNIT_EXPECT_EQ(test, bus_probes, probes + 1);
+	KUNIT_EXPECT_NULL(test, gadget->driver);
+
+	device_unregister(widget);
+	device_unregister(gadget);
+	driver_unregister(&toy_driver);
+	bus_unregister(&toy_bus);
+}
+
 static void driver_on_an_unregistered_bus_test(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, driver_register(&ghost_driver), -EINVAL);
@@ -126,6 +163,7 @@ static void a_bus_name_taken_twice_test(struct kunit *test)
 
 static struct kunit_case custom_bus_cases[] = {
 	KUNIT_CASE(custom_bus_binds_through_its_match_and_probe_test),
+	KUNIT_CASE(bind_without_probe_and_attach_again_test),
 	KUNIT_CASE(driver_on_an_unregistered_bus_test),
 	KUNIT_CASE(a_bus_name_taken_twice_test),
 	{}

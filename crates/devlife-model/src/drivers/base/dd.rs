@@ -65,6 +65,42 @@ impl Kernel {
         })
     }
 
+    /// `device_bind_driver`: binds `dev` to `drv`, which the caller chose
+    /// (set in `dev->driver`), without a probe: the device joins the
+    /// driver's list, so unbinding runs the driver's remove and the devres
+    /// as usual. No reference changes. 0, or `-EBUSY` for a device already
+    /// bound to another driver.
+    pub fn device_bind_driver(
+        &mut self,
+        host: &mut dyn Host,
+        dev: DevId,
+        drv: DrvId,
+    ) -> KResult<i32> {
+        self.check_live(dev, "device_bind_driver")?;
+        self.traced(&"device_bind_driver", host, |k, host| {
+            match k.dev(dev).driver {
+                Some(other) if other != drv => return Ok(-errno::EBUSY),
+                Some(_) if k.driver(drv).devices.contains(&dev) => return Ok(0),
+                _ => {}
+            }
+            k.dev_mut(dev).driver = Some(drv);
+            k.driver_mut(drv).devices.push(dev);
+            host.driver_changed(k, dev)?;
+            Ok(0)
+        })
+    }
+
+    /// `driver_attach` as the caller calls it. A driver never registered
+    /// has no private part, which binding writes to: a fault.
+    pub fn driver_attach_now(&mut self, host: &mut dyn Host, drv: DrvId) -> KResult<i32> {
+        if !self.driver(drv).registered {
+            let api = "driver_attach";
+            return Err(self.fault(crate::Fault::NullDeref { api }));
+        }
+        self.traced(&"driver_attach", host, |k, host| k.driver_attach(host, drv))?;
+        Ok(0)
+    }
+
     /// `driver_attach`: binds every matching unbound device on the bus, oldest first.
     pub(crate) fn driver_attach(&mut self, host: &mut dyn Host, drv: DrvId) -> KResult<()> {
         let bus = self.driver(drv).bus;
