@@ -100,7 +100,7 @@ impl KernelEnv<'_> {
         let release = self.ktype_release(ktype, a)?;
         let off = self.state.layouts.kobject.ktype;
         self.write_u64(kobj.offset_by(off), ktype.0, a.site)?;
-        self.kernel.kobject_init_at(kobj, release, &text);
+        self.model(a.site, |k| k.kobject_init_at(kobj, release, &text))?;
         self.mirror_kobject(kobj, a)
     }
 

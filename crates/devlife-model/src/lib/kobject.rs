@@ -54,7 +54,13 @@ impl Kernel {
 
     /// `kobject_init`: count 1, held by the caller, with `ktype->release`.
     /// Initialising a live kobject again resets it, with the kernel's error.
-    pub fn kobject_init_at(&mut self, addr: Addr, release: Option<FnRef>, text: &str) -> ObjId {
+    pub fn kobject_init_at(
+        &mut self,
+        addr: Addr,
+        release: Option<FnRef>,
+        text: &str,
+    ) -> KResult<ObjId> {
+        self.check_not_other_object(addr, ObjKind::Kobject, "kobject_init")?;
         let obj = match self.kobject_at(addr) {
             Some(obj) => {
                 self.warn(Warning::KobjectReinit(obj));
@@ -64,7 +70,7 @@ impl Kernel {
         };
         self.kobject_mut(obj).release = release;
         self.kref_init(obj, Holder::Caller(&"kobject_init"));
-        obj
+        Ok(obj)
     }
 
     /// `kobject_add`: names the kobject and links it under `parent` (no
@@ -217,6 +223,7 @@ impl Kernel {
         if addr.is_null() {
             return Err(self.fault(Fault::NullDeref { api }));
         }
+        self.check_not_other_object(addr, ObjKind::Kobject, api)?;
         self.warn(Warning::KobjectNotInitialized { addr, api });
         Ok(self.new_kobject(addr, ""))
     }
@@ -261,7 +268,7 @@ mod tests {
                 .unwrap()
                 .unwrap();
             let foo = k.kmalloc(64, AllocKind::Kmalloc, "foo");
-            let child = k.kobject_init_at(foo, Some(release), "&foo->kobj");
+            let child = k.kobject_init_at(foo, Some(release), "&foo->kobj").unwrap();
             assert_eq!(k.kobject_add_at(foo, Some(dev), "child"), 0);
             assert_eq!(k.kref_read(dev), 2);
             k.root_device_unregister(&mut host, dev).unwrap();
@@ -281,8 +288,8 @@ mod tests {
             k.kmalloc(64, AllocKind::Kmalloc, "a"),
             k.kmalloc(64, AllocKind::Kmalloc, "b"),
         );
-        k.kobject_init_at(a, None, "a");
-        k.kobject_init_at(b, None, "b");
+        k.kobject_init_at(a, None, "a").unwrap();
+        k.kobject_init_at(b, None, "b").unwrap();
         assert_eq!(k.kobject_add_at(a, None, "dup"), 0);
         assert_eq!(k.kobject_add_at(b, None, "dup"), -errno::EEXIST);
         assert_eq!(k.kobject_add_at(b, None, ""), -errno::EINVAL);
@@ -301,8 +308,25 @@ mod tests {
                 ..
             }
         )));
-        k.kobject_init_at(b, None, "b");
+        k.kobject_init_at(b, None, "b").unwrap();
         assert!(warned(&k, |w| matches!(w, Warning::KobjectReinit(_))));
+    }
+
+    #[test]
+    fn a_modelled_device_is_not_taken_for_the_tests_own_kobject_or_kref() {
+        let mut k = Kernel::new(Profile::V6_12);
+        let mut host = RustHost::new();
+        let dev = k.root_device_register(&mut host, "d").unwrap().unwrap();
+        let at = k.obj(dev).addr;
+        let not_object = |r: crate::KResult<()>| {
+            matches!(
+                r,
+                Err(crate::Abort::Fault(crate::Fault::NotAnObject { .. }))
+            )
+        };
+        assert!(not_object(k.kobject_init_at(at, None, "dev").map(drop)));
+        assert!(not_object(k.kref_init_at(at, "dev")));
+        assert_eq!(k.kref_read(dev), 1, "the device's count is untouched");
     }
 
     #[test]
@@ -310,7 +334,7 @@ mod tests {
         let mut k = Kernel::new(Profile::V6_12);
         let mut host = RustHost::new();
         let foo = k.kmalloc(64, AllocKind::Kmalloc, "foo");
-        k.kobject_init_at(foo, None, "foo");
+        k.kobject_init_at(foo, None, "foo").unwrap();
         k.kobject_put_at(&mut host, foo).unwrap();
         assert!(matches!(
             k.kobject_put_at(&mut host, foo),

@@ -227,6 +227,7 @@ impl Kernel {
     /// reached zero starts a new object (the memory is being reused).
     pub fn kref_init_at(&mut self, addr: Addr, name: &str) -> KResult<()> {
         self.kref_memory_live(addr, "kref_init")?;
+        self.check_not_other_object(addr, ObjKind::Kref, "kref_init")?;
         let obj = match self.object_at(addr) {
             Some(obj) if !self.obj(obj).is_released() => obj,
             _ => self.new_kref(addr, name),
@@ -290,6 +291,7 @@ impl Kernel {
     /// zero for a kref never initialised).
     fn kref_at(&mut self, addr: Addr, name: &str, api: &'static str) -> KResult<ObjId> {
         self.kref_memory_live(addr, api)?;
+        self.check_not_other_object(addr, ObjKind::Kref, api)?;
         if let Some(obj) = self.object_at(addr) {
             return Ok(obj);
         }
@@ -312,6 +314,30 @@ impl Kernel {
             self.obj_mut(obj).count = count;
         }
         Ok(obj)
+    }
+
+    /// The fault of handing `api` the address of a modelled object of
+    /// another kind (a device, a drm_device...) as if it were a `kind`.
+    pub(crate) fn check_not_other_object(
+        &mut self,
+        addr: Addr,
+        kind: ObjKind,
+        api: &'static str,
+    ) -> KResult<()> {
+        match self.object_at(addr) {
+            Some(obj) if self.obj(obj).kind != kind => {
+                let expected = match kind {
+                    ObjKind::Kobject => "struct kobject of the test's own",
+                    _ => "struct kref of the test's own",
+                };
+                Err(self.fault(Fault::NotAnObject {
+                    addr,
+                    expected,
+                    api,
+                }))
+            }
+            _ => Ok(()),
+        }
     }
 
     fn new_kref(&mut self, addr: Addr, name: &str) -> ObjId {

@@ -438,9 +438,25 @@ impl Kernel {
         Err(self.fault(fault))
     }
 
+    /// The node `devres_alloc()` made for `node`, or the fault of one freed
+    /// meanwhile (by a matcher that freed it, say).
+    fn devres_node_state(&mut self, node: AllocId, api: &'static str) -> KResult<DevresNode> {
+        match self.devres_nodes.get(&node) {
+            Some(n) => Ok(n.clone()),
+            None => {
+                let fault = Fault::NotAnObject {
+                    addr: Addr::new(node, 0),
+                    expected: "devres_alloc() data",
+                    api,
+                };
+                Err(self.fault(fault))
+            }
+        }
+    }
+
     /// The kernel's `BUG_ON` for a node that is already on a list.
     fn devres_check_unlisted(&mut self, node: AllocId) -> KResult<()> {
-        if self.devres_nodes[&node].listed.is_some() {
+        if self.devres_node_state(node, "devres_add")?.listed.is_some() {
             let what = "devres node is already on a devres list";
             return Err(self.fault(Fault::Bug { what }));
         }
@@ -464,12 +480,11 @@ impl Kernel {
         self.check_live(dev, "devres_add")?;
         let node = self.devres_node(data, "devres_add")?;
         self.devres_check_unlisted(node)?;
-        self.devres_add_node(dev, node);
-        Ok(())
+        self.devres_add_node(dev, node)
     }
 
-    fn devres_add_node(&mut self, dev: DevId, node: AllocId) {
-        let DevresNode { release, name, .. } = self.devres_nodes[&node].clone();
+    fn devres_add_node(&mut self, dev: DevId, node: AllocId) -> KResult<()> {
+        let DevresNode { release, name, .. } = self.devres_node_state(node, "devres_add")?;
         let kind = ResKind::Devres {
             release,
             alloc: node,
@@ -478,6 +493,7 @@ impl Kernel {
         if let Some(n) = self.devres_nodes.get_mut(&node) {
             n.listed = Some((dev, id));
         }
+        Ok(())
     }
 
     /// `devres_find`: the data of the newest entry of `dev` made by
@@ -509,7 +525,7 @@ impl Kernel {
     ) -> KResult<Addr> {
         self.check_live(dev, "devres_get")?;
         let node = self.devres_node(new, "devres_get")?;
-        let release = self.devres_nodes[&node].release;
+        let release = self.devres_node_state(node, "devres_get")?.release;
         match self.devres_search(host, dev, release, matcher, match_data, Found::Keep)? {
             Some(old) => {
                 self.devres_free(new)?;
@@ -517,7 +533,7 @@ impl Kernel {
             }
             None => {
                 self.devres_check_unlisted(node)?;
-                self.devres_add_node(dev, node);
+                self.devres_add_node(dev, node)?;
                 Ok(new)
             }
         }
@@ -818,6 +834,24 @@ mod tests {
             r.k.devres_add(r.dev, not_a_node),
             Err(Abort::Fault(Fault::NotAnObject { .. }))
         ));
+    }
+
+    #[test]
+    fn a_node_a_matcher_freed_is_not_added_by_devres_get() {
+        let mut r = rig(Profile::V6_12);
+        r.add(r.release, 1);
+        let new = r.k.devres_alloc(r.release, 8, "my_release");
+        let frees_new = r.host.register("frees_new", move |k, _, _| {
+            k.devres_free(new)?;
+            Ok(0)
+        });
+        let dev = r.dev;
+        let got = r.k.devres_get(&mut r.host, dev, new, Some(frees_new), 0);
+        assert!(
+            matches!(got, Err(Abort::Fault(Fault::NotAnObject { .. }))),
+            "{got:?}"
+        );
+        assert_eq!(r.k.devres_list(dev).len(), 1);
     }
 
     #[test]
