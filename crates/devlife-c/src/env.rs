@@ -243,6 +243,23 @@ pub trait Env {
     /// Writes `bytes` at `addr`.
     fn write(&mut self, addr: Addr, bytes: &[u8], site: Site) -> Result<(), Trap>;
 
+    /// Reads a little-endian scalar of `size` bytes (1 to 8) at `addr`,
+    /// zero-extended. Every load of C code comes here; an env whose
+    /// memory can read a word without a byte buffer should override it.
+    fn read_scalar(&mut self, addr: Addr, size: u8, site: Site) -> Result<u64, Trap> {
+        let mut b = [0u8; 8];
+        let n = usize::from(size.min(8));
+        self.read(addr, &mut b[..n], site)?;
+        Ok(u64::from_le_bytes(b))
+    }
+
+    /// Writes the low `size` bytes (1 to 8) of `value` at `addr`,
+    /// little-endian. Every store of C code comes here.
+    fn write_scalar(&mut self, addr: Addr, size: u8, value: u64, site: Site) -> Result<(), Trap> {
+        let n = usize::from(size.min(8));
+        self.write(addr, &value.to_le_bytes()[..n], site)
+    }
+
     /// Calls the external function `f` (its name is
     /// [`Interp::function_name`]; an env that calls often can resolve its
     /// externals by id once, after load). `args` have their C types (after

@@ -16,7 +16,8 @@
 //! 3. **Lower** (private `lower` module): the CST becomes a compact typed AST
 //!    ([`ast`]) with resolved variable slots, member offsets and explicit
 //!    conversions; unsupported constructs are diagnostics naming them.
-//! 4. **Interpret** ([`Interp`]): a tree-walking interpreter with step and
+//! 4. **Interpret** ([`Interp`]): each function is compiled on first call
+//!    into closures with names, offsets and conversions resolved, and run with step and
 //!    call-depth [`Limits`].
 //!
 //! # The `Env` contract

@@ -1,17 +1,20 @@
-//! The tree-walking interpreter.
+//! The interpreter.
 //!
 //! [`Interp`] holds the loaded program, the slot stack of C frames, global
-//! and string addresses and the limits; its methods are generic over the
-//! [`Env`], which owns memory and externals. Externals receive `&mut Interp`
-//! and may call back into C ([`Interp::call_function`]) to any depth allowed
-//! by [`Limits::max_depth`].
+//! and string addresses and the limits. A function is compiled into
+//! closures the first time it is called (`code`, `compile`, `stmt`), and
+//! runs against an [`Env`], which owns memory and externals. Externals
+//! receive `&mut Interp` and may call back into C ([`Interp::call_function`])
+//! to any depth allowed by [`Limits::max_depth`].
 
-mod eval;
-mod exec;
+mod code;
+mod compile;
+mod stmt;
 
+use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::ast::{FuncId, GlobalId, Init, InitOp, Local};
+use crate::ast::{FuncId, GlobalId};
 use crate::diagnostics::Diagnostic;
 use crate::env::{AllocKind, Env, Trap};
 use crate::memory::FUNC_ALLOC_BASE;
@@ -19,6 +22,7 @@ use crate::program::Program;
 use crate::source::Site;
 use crate::types::{TypeId, TypeKind};
 use crate::value::{Addr, Value};
+use code::Code;
 
 /// Execution limits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,18 +57,29 @@ pub enum LoadError {
 pub(crate) type Fallible<T> = Result<T, Box<Trap>>;
 
 /// A loaded program plus execution state.
-#[derive(Debug)]
 pub struct Interp {
     prog: Arc<Program>,
+    /// The program's code, compiled function by function on first call.
+    code: Rc<Code>,
     limits: Limits,
     steps: u64,
     depth: u32,
+    /// Register slots of every live C frame.
     slots: Vec<u64>,
-    global_addrs: Vec<Addr>,
-    string_addrs: Vec<Addr>,
-    nest: u32,
+    /// Where the running frame's slots start.
+    fp: usize,
     top_call: Option<TopCall>,
     top_calls: u64,
+}
+
+impl std::fmt::Debug for Interp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Interp")
+            .field("limits", &self.limits)
+            .field("steps", &self.steps)
+            .field("depth", &self.depth)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A call of a C function made by the outermost function (a KUnit case
@@ -80,49 +95,49 @@ pub struct TopCall {
     pub serial: u64,
 }
 
-/// Stack kept free when entering a C frame and every [`NEST_CHECK`] levels
-/// of expression/statement nesting; below it a new segment is allocated (via
-/// `stacker`), so neither deep C recursion nor deep expressions can overflow
-/// the Rust stack (debug builds use ~15 KiB per expression level).
+/// Stack kept free when entering a C frame; below it a new segment is
+/// allocated (via `stacker`), so deep C recursion cannot overflow the Rust
+/// stack. One frame's expressions nest at most as deep as lowering allows,
+/// which takes far less than this.
 pub(crate) const RED_ZONE: usize = 1024 * 1024;
 /// Size of each additional stack segment.
 pub(crate) const STACK_SEGMENT: usize = 8 * 1024 * 1024;
-/// Nesting levels between stack checks.
-pub(crate) const NEST_CHECK: u32 = 8;
 
-/// Evaluation context of one C frame.
-#[derive(Clone, Copy)]
-pub(crate) struct Cx<'p> {
-    pub p: &'p Program,
-    pub locals: &'p [Local],
-    pub fp: usize,
+/// The stable address of function `f`.
+pub(crate) fn function_addr(f: FuncId) -> Addr {
+    Addr::new(FUNC_ALLOC_BASE.saturating_add(f.0), 0)
+}
+
+/// The function of `prog` that `a` points to, if any.
+pub(crate) fn function_at(prog: &Program, a: Addr) -> Option<FuncId> {
+    if a.offset() != 0 || a.alloc() < FUNC_ALLOC_BASE {
+        return None;
+    }
+    let id = a.alloc() - FUNC_ALLOC_BASE;
+    ((id as usize) < prog.funcs.len()).then_some(FuncId(id))
 }
 
 impl Interp {
     /// Wraps a compiled program; call [`Interp::init_globals`] before running code.
     pub fn new(program: Program, limits: Limits) -> Interp {
+        let prog = Arc::new(program);
         Interp {
-            prog: Arc::new(program),
+            code: Rc::new(Code::new(Arc::clone(&prog), Vec::new(), Vec::new())),
+            prog,
             limits,
             steps: 0,
             depth: 0,
             slots: Vec::new(),
-            global_addrs: Vec::new(),
-            string_addrs: Vec::new(),
-            nest: 0,
+            fp: 0,
             top_call: None,
             top_calls: 0,
         }
     }
 
     /// `new` + [`Interp::check_externals`] + [`Interp::init_globals`].
-    pub fn load<E: Env + ?Sized>(
-        program: Program,
-        env: &mut E,
-        limits: Limits,
-    ) -> Result<Interp, LoadError> {
+    pub fn load(program: Program, env: &mut dyn Env, limits: Limits) -> Result<Interp, LoadError> {
         let mut it = Interp::new(program, limits);
-        let unresolved = it.check_externals(env);
+        let unresolved = it.check_externals(&*env);
         if !unresolved.is_empty() {
             return Err(LoadError::Unresolved(unresolved));
         }
@@ -132,7 +147,7 @@ impl Interp {
 
     /// Diagnostics for every function C code uses but neither defines nor
     /// finds in `env` ([`Env::is_external`]).
-    pub fn check_externals<E: Env + ?Sized>(&self, env: &E) -> Vec<Diagnostic> {
+    pub fn check_externals(&self, env: &dyn Env) -> Vec<Diagnostic> {
         self.prog
             .used_externals()
             .filter(|(_, f)| !env.is_external(&f.name))
@@ -148,13 +163,13 @@ impl Interp {
 
     /// Allocates string literals and globals through the env and runs the
     /// global initializers (in declaration order).
-    pub fn init_globals<E: Env + ?Sized>(&mut self, env: &mut E) -> Result<(), Trap> {
+    pub fn init_globals(&mut self, env: &mut dyn Env) -> Result<(), Trap> {
         let p = Arc::clone(&self.prog);
-        self.string_addrs.clear();
+        let mut strings = Vec::with_capacity(p.strings.len());
         for (i, s) in p.strings.iter().enumerate() {
             if !p.string_reachable.get(i).copied().unwrap_or(true) {
                 // A library literal nothing reaches: never read, not allocated.
-                self.string_addrs.push(Addr(0));
+                strings.push(Addr(0));
                 continue;
             }
             let label = string_label(s);
@@ -163,29 +178,33 @@ impl Interp {
             let mut bytes = s.clone();
             bytes.push(0);
             env.write(a, &bytes, site)?;
-            self.string_addrs.push(a);
+            strings.push(a);
         }
-        self.global_addrs.clear();
+        let mut globals = Vec::with_capacity(p.globals.len());
         for g in &p.globals {
             if !g.reachable {
                 // A library global nothing reaches: never read, not allocated.
-                self.global_addrs.push(Addr(0));
+                globals.push(Addr(0));
                 continue;
             }
             let size = p.types.size_of(g.ty).unwrap_or(0);
-            let a = env.alloc(size, AllocKind::Global, &g.name, g.site)?;
-            self.global_addrs.push(a);
+            globals.push(env.alloc(size, AllocKind::Global, &g.name, g.site)?);
         }
-        let cx = Cx {
+        self.code = Rc::new(Code::new(Arc::clone(&p), globals, strings));
+        let code = Rc::clone(&self.code);
+        let cc = compile::Cc {
+            code: &code,
             p: &p,
             locals: &[],
-            fp: self.slots.len(),
         };
-        for (g, addr) in p.globals.iter().zip(self.global_addrs.clone()) {
+        self.fp = self.slots.len();
+        for (g, addr) in p.globals.iter().zip(&code.globals) {
             if let Some(init) = g.init.as_ref().filter(|_| g.reachable) {
                 self.steps = 0;
-                self.run_init(env, cx, init, addr, g.ty, g.site)
+                let run = cc.init(init, g.ty, g.site);
+                self.tick(compile::count_init(init), g.site)
                     .map_err(|t| *t)?;
+                run(&code, self, env, *addr).map_err(|t| *t)?;
             }
         }
         Ok(())
@@ -230,16 +249,12 @@ impl Interp {
 
     /// The stable address of a function (usable as a C function pointer).
     pub fn function_addr(&self, f: FuncId) -> Addr {
-        Addr::new(FUNC_ALLOC_BASE.saturating_add(f.0), 0)
+        function_addr(f)
     }
 
     /// The function a pointer points to, if any.
     pub fn function_at(&self, a: Addr) -> Option<FuncId> {
-        if a.offset() != 0 || a.alloc() < FUNC_ALLOC_BASE {
-            return None;
-        }
-        let id = a.alloc() - FUNC_ALLOC_BASE;
-        ((id as usize) < self.prog.funcs.len()).then_some(FuncId(id))
+        function_at(&self.prog, a)
     }
 
     /// A function's name.
@@ -260,7 +275,7 @@ impl Interp {
 
     /// The address of a global (after [`Interp::init_globals`]).
     pub fn global_addr(&self, g: GlobalId) -> Option<Addr> {
-        self.global_addrs.get(g.0 as usize).copied()
+        self.code.globals.get(g.0 as usize).copied()
     }
 
     /// Looks up a global by name: id, address and type.
@@ -274,7 +289,7 @@ impl Interp {
     pub fn globals(&self) -> impl Iterator<Item = (GlobalId, &str, Addr, TypeId)> {
         self.prog
             .globals()
-            .zip(&self.global_addrs)
+            .zip(&self.code.globals)
             .map(|((id, g), a)| (id, g.name.as_str(), *a, g.ty))
     }
 
@@ -284,26 +299,35 @@ impl Interp {
     }
 
     /// Reads a scalar of type `ty` at `addr`.
-    pub fn read_value<E: Env + ?Sized>(
+    pub fn read_value(
         &self,
-        env: &mut E,
+        env: &mut dyn Env,
         addr: Addr,
         ty: TypeId,
         site: Site,
     ) -> Result<Value, Trap> {
-        let bits = eval::load_mem(&self.prog.types, env, addr, ty, site).map_err(|t| *t)?;
+        let it = self.scalar_repr(ty, "load", site)?;
+        let bits = it.norm(env.read_scalar(addr, it.size, site)?);
         Ok(Value { bits, ty })
     }
 
     /// Writes a scalar at `addr` using the value's type for its size.
-    pub fn write_value<E: Env + ?Sized>(
+    pub fn write_value(
         &self,
-        env: &mut E,
+        env: &mut dyn Env,
         addr: Addr,
         v: Value,
         site: Site,
     ) -> Result<(), Trap> {
-        eval::store_mem(&self.prog.types, env, addr, v.ty, v.bits, site).map_err(|t| *t)
+        let it = self.scalar_repr(v.ty, "store", site)?;
+        env.write_scalar(addr, it.size, v.bits, site)
+    }
+
+    fn scalar_repr(&self, ty: TypeId, what: &str, site: Site) -> Result<crate::types::IntTy, Trap> {
+        self.prog.types.int_ty(ty).ok_or_else(|| Trap::Unsupported {
+            what: format!("{what} of non-scalar type `{}`", self.prog.types.name(ty)),
+            site,
+        })
     }
 
     /// Converts a value to type `to` (C conversion rules for scalars).
@@ -319,13 +343,14 @@ impl Interp {
 
     /// Calls a function (C or external) with arguments converted to its
     /// parameter types. Re-entrant: externals may call this again.
-    pub fn call_function<E: Env + ?Sized>(
+    pub fn call_function(
         &mut self,
-        env: &mut E,
+        env: &mut dyn Env,
         f: FuncId,
         args: &[Value],
     ) -> Result<Value, Trap> {
-        let p = Arc::clone(&self.prog);
+        let code = Rc::clone(&self.code);
+        let p = &code.prog;
         let Some(func) = p.funcs.get(f.0 as usize) else {
             return Err(Trap::BadFunctionPointer {
                 addr: self.function_addr(f),
@@ -337,28 +362,26 @@ impl Interp {
         }
         let sig = p.types.func_sig(func.ty);
         let ret = sig.map_or(TypeId::VOID, |s| s.ret);
-        let Some(body) = &func.body else {
+        let Some(compiled) = code.func(f) else {
             let v = env.call_external(self, f, args, func.site)?;
             return Ok(self.convert(v, ret));
         };
         let base = self.slots.len();
-        for (i, a) in args.iter().enumerate().take(body.params.len()) {
+        for (i, a) in args.iter().enumerate().take(compiled.params.len()) {
             let pty = sig.and_then(|s| s.params.get(i)).copied().unwrap_or(a.ty);
             let v = self.convert(*a, pty);
             self.slots.push(v.bits);
         }
-        let r = self.run_function(env, &p, body, base, func.site);
-        self.slots.truncate(base);
-        Ok(Value {
-            bits: r.map_err(|t| *t)?,
-            ty: ret,
-        })
+        let bits = self
+            .enter(&code, env, compiled, base, func.site)
+            .map_err(|t| *t)?;
+        Ok(Value { bits, ty: ret })
     }
 
     /// Calls the function a pointer points to.
-    pub fn call_pointer<E: Env + ?Sized>(
+    pub fn call_pointer(
         &mut self,
-        env: &mut E,
+        env: &mut dyn Env,
         fp: Addr,
         args: &[Value],
         site: Site,
@@ -366,174 +389,6 @@ impl Interp {
         match self.function_at(fp) {
             Some(f) => self.call_function(env, f, args),
             None => Err(Trap::BadFunctionPointer { addr: fp, site }),
-        }
-    }
-
-    /// Counts one step.
-    #[inline]
-    pub(crate) fn step(&mut self, site: Site) -> Fallible<()> {
-        self.steps += 1;
-        if self.steps > self.limits.max_steps {
-            return Err(Box::new(Trap::StepLimit {
-                limit: self.limits.max_steps,
-                site,
-            }));
-        }
-        Ok(())
-    }
-
-    /// Runs `f` one nesting level deeper. With debug assertions (where
-    /// frames are large) the stack is grown every [`NEST_CHECK`] levels; in
-    /// optimized builds a level takes well under 1 KiB and nesting is bounded
-    /// by lowering, so the check at each C call ([`RED_ZONE`]) suffices.
-    #[inline(always)]
-    pub(crate) fn deeper<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
-        if !cfg!(debug_assertions) {
-            return f(self);
-        }
-        self.nest = self.nest.wrapping_add(1);
-        let r = if self.nest.is_multiple_of(NEST_CHECK) {
-            stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || f(self))
-        } else {
-            f(self)
-        };
-        self.nest = self.nest.wrapping_sub(1);
-        r
-    }
-
-    /// Runs a C function whose first `args` are already in `slots[base..]`.
-    pub(crate) fn run_function<E: Env + ?Sized>(
-        &mut self,
-        env: &mut E,
-        p: &Program,
-        body: &crate::ast::Body,
-        base: usize,
-        site: Site,
-    ) -> Fallible<u64> {
-        if self.depth >= self.limits.max_depth {
-            return Err(Box::new(Trap::DepthLimit {
-                limit: self.limits.max_depth,
-                site,
-            }));
-        }
-        self.depth += 1;
-        self.slots.resize(base + body.locals.len(), 0);
-        let cx = Cx {
-            p,
-            locals: &body.locals,
-            fp: base,
-        };
-        let r = stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.run_body(env, cx, body));
-        self.depth -= 1;
-        r
-    }
-
-    fn run_body<E: Env + ?Sized>(
-        &mut self,
-        env: &mut E,
-        cx: Cx<'_>,
-        body: &crate::ast::Body,
-    ) -> Fallible<u64> {
-        let mut allocated = Vec::new();
-        let mut result = Ok(0);
-        for &pid in &body.params {
-            let Some(l) = cx.locals.get(pid as usize) else {
-                continue;
-            };
-            let slot = cx.fp + pid as usize;
-            let v = self.slots.get(slot).copied().unwrap_or(0);
-            let v = self.convert(Value { bits: v, ty: l.ty }, l.ty).bits;
-            if l.in_memory {
-                let stored = self.alloc_local(env, l).map_err(Box::new).and_then(|a| {
-                    eval::store_mem(&cx.p.types, env, a, l.ty, v, l.site)?;
-                    Ok(a)
-                });
-                match stored {
-                    Ok(a) => {
-                        allocated.push(a);
-                        self.set_slot(slot, a.0);
-                    }
-                    Err(t) => {
-                        result = Err(t);
-                        break;
-                    }
-                }
-            } else {
-                self.set_slot(slot, v);
-            }
-        }
-        if result.is_ok() {
-            result = self.exec_block(env, cx, &body.block).map(|f| match f {
-                exec::Flow::Return(v) => v,
-                _ => 0,
-            });
-        }
-        for a in allocated.into_iter().rev() {
-            env.free_stack(a, body.block.end);
-        }
-        result
-    }
-
-    pub(crate) fn alloc_local<E: Env + ?Sized>(
-        &mut self,
-        env: &mut E,
-        l: &Local,
-    ) -> Result<Addr, Trap> {
-        env.alloc(l.size, AllocKind::Stack, &l.name, l.site)
-    }
-
-    #[inline]
-    pub(crate) fn set_slot(&mut self, i: usize, v: u64) {
-        if let Some(s) = self.slots.get_mut(i) {
-            *s = v;
-        }
-    }
-
-    #[inline]
-    pub(crate) fn slot(&self, i: usize) -> u64 {
-        self.slots.get(i).copied().unwrap_or(0)
-    }
-
-    /// Applies an initializer to the object at `addr`.
-    pub(crate) fn run_init<E: Env + ?Sized>(
-        &mut self,
-        env: &mut E,
-        cx: Cx<'_>,
-        init: &Init,
-        addr: Addr,
-        ty: TypeId,
-        site: Site,
-    ) -> Fallible<()> {
-        match init {
-            Init::Scalar(e) => {
-                let v = self.eval(env, cx, e)?;
-                eval::store_mem(&cx.p.types, env, addr, ty, v, site)
-            }
-            Init::Aggregate(ops) => {
-                let size = cx.p.types.size_of(ty).unwrap_or(0);
-                env.write(addr, &vec![0u8; size as usize], site)?;
-                for op in ops {
-                    match op {
-                        InitOp::Scalar(off, e) => {
-                            let v = self.eval(env, cx, e)?;
-                            eval::store_mem(
-                                &cx.p.types,
-                                env,
-                                addr.wrapping_add(*off),
-                                e.ty,
-                                v,
-                                e.site,
-                            )?;
-                        }
-                        InitOp::Copy(off, e, n) => {
-                            let src = self.place_addr(env, cx, e)?;
-                            eval::copy_mem(env, addr.wrapping_add(*off), src, *n, e.site)?;
-                        }
-                        InitOp::Bytes(off, b) => env.write(addr.wrapping_add(*off), b, site)?,
-                    }
-                }
-                Ok(())
-            }
         }
     }
 }

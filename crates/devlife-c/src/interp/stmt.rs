@@ -1,0 +1,291 @@
+//! Compiling lowered statements, blocks and function bodies into closures
+//! ([`super::code`]). A statement counts the steps of the nodes it
+//! evaluates when it starts; a loop counts one step per iteration besides.
+
+use super::code::{CFunc, Code, Ev, Flow, MemLocal, MemParam, Norm, Param, St};
+use super::compile::{count, count_init, Cc};
+use crate::ast::{Block, Expr, FuncId, Init, Stmt};
+use crate::env::Trap;
+use crate::source::Site;
+use crate::value::Addr;
+
+/// Compiles function `f` of `code`'s program; `None` if C does not
+/// define it.
+pub(crate) fn function(code: &Code, f: FuncId) -> Option<CFunc> {
+    let p = &*code.prog;
+    let func = p.funcs.get(f.0 as usize)?;
+    let body = func.body.as_ref()?;
+    let cc = Cc {
+        code,
+        p,
+        locals: &body.locals,
+    };
+    let params = body.params.iter().map(|&id| cc.param(id)).collect();
+    let ret = p
+        .types
+        .func_sig(func.ty)
+        .map_or(Norm::Keep, |s| Norm::of(&p.types, s.ret));
+    Some(CFunc {
+        nlocals: body.locals.len(),
+        params,
+        body: cc.block(&body.block),
+        end: body.block.end,
+        ret,
+    })
+}
+
+fn normal() -> St {
+    Box::new(|_, _, _| Ok(Flow::Normal))
+}
+
+impl Cc<'_> {
+    fn param(&self, id: u32) -> Param {
+        let Some(l) = self.locals.get(id as usize) else {
+            return Param {
+                slot: id,
+                norm: Norm::Keep,
+                mem: None,
+            };
+        };
+        let types = &self.p.types;
+        let mem = l.in_memory.then(|| MemParam {
+            local: self.mem_local(id).unwrap_or_else(|| MemLocal {
+                slot: id,
+                size: l.size,
+                name: l.name.as_str().into(),
+                site: l.site,
+            }),
+            store: types
+                .int_ty(l.ty)
+                .ok_or_else(|| format!("store of non-scalar type `{}`", types.name(l.ty)).into()),
+        });
+        Param {
+            slot: id,
+            norm: Norm::of(types, l.ty),
+            mem,
+        }
+    }
+
+    fn mem_local(&self, id: u32) -> Option<MemLocal> {
+        let l = self.locals.get(id as usize)?;
+        Some(MemLocal {
+            slot: id,
+            size: l.size,
+            name: l.name.as_str().into(),
+            site: l.site,
+        })
+    }
+
+    fn mem_locals(&self, ids: &[u32]) -> Box<[MemLocal]> {
+        ids.iter().filter_map(|&id| self.mem_local(id)).collect()
+    }
+
+    /// A block: its memory locals live while its statements run.
+    pub(crate) fn block(&self, b: &Block) -> St {
+        let body = self.seq(&b.stmts);
+        let locals = self.mem_locals(&b.locals);
+        if locals.is_empty() {
+            return body;
+        }
+        let end = b.end;
+        Box::new(move |c, it, env| {
+            it.alloc_locals(env, &locals, end)?;
+            let r = body(c, it, env);
+            it.free_locals(env, &locals, end);
+            r
+        })
+    }
+
+    /// Statements run in order until one does not complete normally.
+    fn seq(&self, stmts: &[Stmt]) -> St {
+        let mut all: Vec<St> = stmts.iter().map(|s| self.stmt(s)).collect();
+        if all.len() <= 1 {
+            return all.pop().unwrap_or_else(normal);
+        }
+        Box::new(move |c, it, env| {
+            for s in &all {
+                let f = s(c, it, env)?;
+                if f != Flow::Normal {
+                    return Ok(f);
+                }
+            }
+            Ok(Flow::Normal)
+        })
+    }
+
+    /// Compiles a statement.
+    pub(crate) fn stmt(&self, s: &Stmt) -> St {
+        match s {
+            Stmt::Expr(e) => {
+                let (n, site, ev) = (count(e), e.site, self.value(e));
+                Box::new(move |c, it, env| {
+                    it.tick(n, site)?;
+                    ev(c, it, env)?;
+                    Ok(Flow::Normal)
+                })
+            }
+            Stmt::Init(id, init, site) => self.local_init(*id, init, *site),
+            Stmt::If(k, t, e) => {
+                let (n, site, k) = (count(k), k.site, self.value(k));
+                let t = self.stmt(t);
+                let e = e.as_deref().map_or_else(normal, |e| self.stmt(e));
+                Box::new(move |c, it, env| {
+                    it.tick(n, site)?;
+                    if k(c, it, env)? != 0 {
+                        t(c, it, env)
+                    } else {
+                        e(c, it, env)
+                    }
+                })
+            }
+            Stmt::While(k, body, site) => self.for_loop(Some(k), None, body, *site),
+            Stmt::For(k, step, body, site) => self.for_loop(k.as_ref(), step.as_ref(), body, *site),
+            Stmt::DoWhile(body, k, site) => self.do_while(body, k, *site),
+            Stmt::Block(b) => self.block(b),
+            Stmt::Switch(k, cases, default, body) => self.switch(k, cases, *default, body),
+            Stmt::Break => Box::new(|_, _, _| Ok(Flow::Break)),
+            Stmt::Continue => Box::new(|_, _, _| Ok(Flow::Continue)),
+            Stmt::Return(None, _) => Box::new(|_, _, _| Ok(Flow::Return(0))),
+            Stmt::Return(Some(e), _) => {
+                let (n, site, ev) = (count(e), e.site, self.value(e));
+                Box::new(move |c, it, env| {
+                    it.tick(n, site)?;
+                    Ok(Flow::Return(ev(c, it, env)?))
+                })
+            }
+            Stmt::Empty => normal(),
+        }
+    }
+
+    /// The declaration of local `id` with an initializer.
+    fn local_init(&self, id: u32, init: &Init, site: Site) -> St {
+        let Some(l) = self.locals.get(id as usize) else {
+            return normal();
+        };
+        let n = count_init(init);
+        if l.in_memory {
+            let run = self.init(init, l.ty, site);
+            return Box::new(move |c, it, env| {
+                it.tick(n, site)?;
+                run(c, it, env, Addr(it.reg(id)))?;
+                Ok(Flow::Normal)
+            });
+        }
+        let Init::Scalar(e) = init else {
+            return normal();
+        };
+        let ev = self.value(e);
+        Box::new(move |c, it, env| {
+            it.tick(n, site)?;
+            let v = ev(c, it, env)?;
+            it.set_reg(id, v);
+            Ok(Flow::Normal)
+        })
+    }
+
+    /// `while (k) body` and `for (; k; step) body`: each iteration is a
+    /// step, besides the nodes of the test and of the step expression.
+    fn for_loop(&self, k: Option<&Expr>, step: Option<&Expr>, body: &Stmt, site: Site) -> St {
+        let n = 1u32.saturating_add(k.map_or(0, count));
+        let k = k.map(|k| self.value(k));
+        let step = step.map(|s| (count(s), s.site, self.value(s)));
+        let body = self.stmt(body);
+        Box::new(move |c, it, env| {
+            loop {
+                it.tick(n, site)?;
+                if let Some(k) = &k {
+                    if k(c, it, env)? == 0 {
+                        break;
+                    }
+                }
+                match body(c, it, env)? {
+                    Flow::Break => break,
+                    Flow::Return(v) => return Ok(Flow::Return(v)),
+                    Flow::Normal | Flow::Continue => {}
+                }
+                if let Some((n, site, s)) = &step {
+                    it.tick(*n, *site)?;
+                    s(c, it, env)?;
+                }
+            }
+            Ok(Flow::Normal)
+        })
+    }
+
+    fn do_while(&self, body: &Stmt, k: &Expr, site: Site) -> St {
+        let (n, ksite, k) = (count(k), k.site, self.value(k));
+        let body = self.stmt(body);
+        Box::new(move |c, it, env| {
+            loop {
+                it.tick(1, site)?;
+                match body(c, it, env)? {
+                    Flow::Break => break,
+                    Flow::Return(v) => return Ok(Flow::Return(v)),
+                    Flow::Normal | Flow::Continue => {}
+                }
+                it.tick(n, ksite)?;
+                if k(c, it, env)? == 0 {
+                    break;
+                }
+            }
+            Ok(Flow::Normal)
+        })
+    }
+
+    /// `switch`: runs the body's statements from the matching label on.
+    fn switch(&self, k: &Expr, cases: &[(u64, usize)], default: Option<usize>, body: &Block) -> St {
+        let (n, site, k) = (count(k), k.site, self.value(k));
+        let cases = cases.to_vec();
+        let stmts: Vec<St> = body.stmts.iter().map(|s| self.stmt(s)).collect();
+        let locals = self.mem_locals(&body.locals);
+        let end = body.end;
+        Box::new(move |c, it, env| {
+            it.tick(n, site)?;
+            let v = k(c, it, env)?;
+            let start = cases.iter().find(|(cv, _)| *cv == v).map(|c| c.1);
+            let Some(start) = start.or(default) else {
+                return Ok(Flow::Normal);
+            };
+            it.alloc_locals(env, &locals, end)?;
+            let mut r = Ok(Flow::Normal);
+            for s in stmts.get(start..).unwrap_or(&[]) {
+                r = s(c, it, env);
+                if !matches!(r, Ok(Flow::Normal)) {
+                    break;
+                }
+            }
+            it.free_locals(env, &locals, end);
+            match r? {
+                Flow::Break => Ok(Flow::Normal),
+                f => Ok(f),
+            }
+        })
+    }
+
+    /// A GNU statement expression: the block's value is its last
+    /// expression's.
+    pub(crate) fn stmt_expr(&self, b: &Block, site: Site) -> Ev {
+        let body = self.seq(&b.stmts);
+        let locals = self.mem_locals(&b.locals);
+        let result = b.result.as_ref().map(|e| (count(e), e.site, self.value(e)));
+        let end = b.end;
+        Box::new(move |c, it, env| {
+            it.alloc_locals(env, &locals, end)?;
+            let r = body(c, it, env).and_then(|f| match f {
+                Flow::Normal => match &result {
+                    Some((n, rsite, e)) => {
+                        it.tick(*n, *rsite)?;
+                        e(c, it, env)
+                    }
+                    None => Ok(0),
+                },
+                _ => Err(Box::new(Trap::Unsupported {
+                    what: "`return`, `break` or `continue` leaving a statement expression".into(),
+                    site,
+                })),
+            });
+            it.free_locals(env, &locals, end);
+            r
+        })
+    }
+}
