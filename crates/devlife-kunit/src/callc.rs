@@ -168,7 +168,7 @@ pub(crate) fn load(
         pending: None,
         case: None,
         stray_log: Vec::new(),
-        printed_events: kernel.log.events().len(),
+        printed_events: kernel.log.next_id(),
         strings: Default::default(),
         entered: Vec::new(),
         probe_waiters: Vec::new(),

@@ -8,7 +8,6 @@
 
 use crate::layout::Layouts;
 use crate::runner::CaseState;
-use crate::shims::External;
 use devlife_c::env::{AllocKind as CAllocKind, Env, Trap};
 use devlife_c::interp::Interp;
 use devlife_c::source::{FileId, Site as CSite};
@@ -55,7 +54,7 @@ pub struct BindState {
     /// Lines printed outside any case (suite init, boot).
     pub stray_log: Vec<String>,
     /// Kernel log lines not yet attributed to a case.
-    pub printed_events: usize,
+    pub printed_events: devlife_model::trace::EventId,
     /// Strings handed to C code, by content (read-only, never freed).
     pub strings: std::collections::BTreeMap<String, Addr>,
     /// drm_devices inside `drm_dev_enter`, innermost last.
@@ -266,6 +265,20 @@ impl Env for KernelEnv<'_> {
             .map_err(|f| self.mem_trap(f, site))
     }
 
+    fn read_scalar(&mut self, addr: CAddr, size: u8, site: CSite) -> Result<u64, Trap> {
+        self.kernel
+            .mm
+            .read_scalar(Addr(addr.0), size)
+            .map_err(|f| self.mem_trap(f, site))
+    }
+
+    fn write_scalar(&mut self, addr: CAddr, size: u8, value: u64, site: CSite) -> Result<(), Trap> {
+        self.kernel
+            .mm
+            .write_scalar(Addr(addr.0), size, value)
+            .map_err(|f| self.mem_trap(f, site))
+    }
+
     fn call_external(
         &mut self,
         interp: &mut Interp,
@@ -274,20 +287,13 @@ impl Env for KernelEnv<'_> {
         site: CSite,
     ) -> Result<Value, Trap> {
         self.kernel.set_site(to_model_site(site));
-        let External { shim, step } = self
+        let (shim, is_step) = self
             .state
             .externals
             .get(f.0 as usize)
-            .cloned()
-            .unwrap_or_default();
-        if let Some(call) = &step {
-            match interp.top_call() {
-                Some(helper) if interp.depth() > 1 => {
-                    let name = interp.function_name(helper.func).to_string();
-                    self.note_helper_step(helper, &name);
-                }
-                _ => self.note_step(interp.depth() as usize, call, site),
-            }
+            .map_or((None, false), |e| (e.shim, e.step.is_some()));
+        if is_step {
+            self.record_step(interp, f, site);
         }
         let Some(shim) = shim else {
             return Err(Trap::UnknownFunction {
@@ -300,6 +306,31 @@ impl Env for KernelEnv<'_> {
 
     fn is_external(&self, name: &str) -> bool {
         crate::shims::is_known(name)
+    }
+}
+
+impl KernelEnv<'_> {
+    /// Records the kernel call `f` as a step of the running case: the
+    /// case's own statement, or the statement calling the case's helper
+    /// that makes it.
+    fn record_step(&mut self, interp: &Interp, f: FuncId, site: CSite) {
+        match interp.top_call() {
+            Some(helper) if interp.depth() > 1 => {
+                let name = interp.function_name(helper.func).to_string();
+                self.note_helper_step(helper, &name);
+            }
+            _ if interp.depth() == 1 => {
+                let call = self
+                    .state
+                    .externals
+                    .get(f.0 as usize)
+                    .and_then(|e| e.step.clone());
+                if let Some(call) = call {
+                    self.note_step(call, site);
+                }
+            }
+            _ => {}
+        }
     }
 }
 

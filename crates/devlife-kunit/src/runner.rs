@@ -455,18 +455,17 @@ fn mem_fault(trap: &Trap) -> Option<devlife_model::mm::MemFault> {
 impl KernelEnv<'_> {
     /// Moves the kernel's printed lines into the running case's log, in order.
     pub fn flush_kernel_messages(&mut self) {
-        let events = self.kernel.log.events();
-        let start = self.state.printed_events.min(events.len());
+        let log = &self.kernel.log;
         let profile = self.kernel.profile;
-        let lines: Vec<String> = events[start..]
-            .iter()
+        let lines: Vec<String> = log
+            .printing_since(self.state.printed_events)
             .flat_map(|e| match &e.kind {
                 EventKind::Message(m) => vec![m.to_string()],
                 EventKind::Warning(w) => w.log_lines(profile),
                 _ => Vec::new(),
             })
             .collect();
-        self.state.printed_events = events.len();
+        self.state.printed_events = log.next_id();
         for line in lines {
             self.push_line(line);
         }
@@ -491,16 +490,13 @@ impl KernelEnv<'_> {
 
     /// Records the start of a top-level statement of the case body (C call
     /// depth 1) that calls the kernel function shown as `call`.
-    pub fn note_step(&mut self, depth: usize, call: &Arc<str>, site: CSite) {
-        if depth != 1 {
-            return;
-        }
+    pub fn note_step(&mut self, call: Arc<str>, site: CSite) {
         let next = self.kernel.log.next_id();
         if let Some(case) = self.state.case.as_mut().filter(|c| !c.cleaning_up) {
             case.steps.push(Step {
                 event: next,
                 line: site.line,
-                call: Arc::clone(call),
+                call,
             });
         }
     }

@@ -125,6 +125,9 @@ pub enum EventKind {
 #[derive(Debug, Default, Clone)]
 pub struct EventLog {
     events: Vec<Event>,
+    /// The events that print something (messages, warnings), in order, so
+    /// that a printer need not scan every event.
+    printing: Vec<EventId>,
     depth: u16,
     enabled: bool,
 }
@@ -134,6 +137,7 @@ impl EventLog {
     pub fn new() -> Self {
         Self {
             events: Vec::new(),
+            printing: Vec::new(),
             depth: 0,
             enabled: true,
         }
@@ -148,6 +152,9 @@ impl EventLog {
     pub fn push(&mut self, site: Site, kind: EventKind) -> EventId {
         let id = self.events.len() as EventId;
         if self.enabled {
+            if matches!(kind, EventKind::Message(_) | EventKind::Warning(_)) {
+                self.printing.push(id);
+            }
             self.events.push(Event {
                 site,
                 depth: self.depth,
@@ -171,6 +178,15 @@ impl EventLog {
     /// All events, oldest first.
     pub fn events(&self) -> &[Event] {
         &self.events
+    }
+
+    /// The events from `from` on that print to the kernel log (messages
+    /// and warnings), oldest first.
+    pub fn printing_since(&self, from: EventId) -> impl Iterator<Item = &Event> {
+        let start = self.printing.partition_point(|&id| id < from);
+        self.printing[start..]
+            .iter()
+            .filter_map(|&id| self.events.get(id as usize))
     }
 
     /// The id the next event will get.

@@ -219,8 +219,13 @@ fn run(profile: Profile, filter: Option<&str>, limits: Limits, files: &[String])
     // exactly as a run one file after another would print it.
     let size = |path: &String| std::fs::metadata(path).map_or(0, |m| m.len());
     let outcomes = parallel::map_in_order(files, size, |path| {
-        load_and_run(profile, filter, limits, path)
-            .map(|run| (anachronisms(path, &run.kernel), run.results.suites))
+        load_and_run(profile, filter, limits, path).map(|run| {
+            let warnings = anachronisms(path, &run.kernel);
+            // The process ends once the results are printed: freeing a
+            // model with millions of events would only cost time.
+            std::mem::forget(run.kernel);
+            (warnings, run.results.suites)
+        })
     });
     let mut suites = Vec::new();
     for outcome in outcomes {

@@ -101,6 +101,12 @@ pub(crate) struct CFunc {
     /// Register slots of the frame (parameters first).
     pub nlocals: usize,
     pub params: Box<[Param]>,
+    /// Conversions of arguments passed from outside C (the embedder's
+    /// values) to the declared parameter types; `None` past the prototype.
+    pub arg_norms: Box<[Option<Norm>]>,
+    /// The declared return type, and where the function is.
+    pub ret_ty: TypeId,
+    pub site: Site,
     pub body: St,
     /// Where memory parameters die (the body's closing brace).
     pub end: Site,

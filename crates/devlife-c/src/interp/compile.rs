@@ -51,6 +51,29 @@ enum Place {
     Bad(Box<str>, Site),
 }
 
+/// An operand: constants and register reads, the most common operands
+/// and call arguments, are read without a call.
+pub(crate) enum Op {
+    /// A constant.
+    K(u64),
+    /// A register local.
+    R(u32),
+    /// Anything else.
+    E(Ev),
+}
+
+impl Op {
+    /// The operand's value.
+    #[inline(always)]
+    pub(crate) fn get(&self, c: &Code, it: &mut Interp, env: &mut dyn Env) -> Fallible<u64> {
+        match self {
+            Op::K(v) => Ok(*v),
+            Op::R(i) => Ok(it.reg(*i)),
+            Op::E(e) => e(c, it, env),
+        }
+    }
+}
+
 fn trap(t: Trap) -> Box<Trap> {
     Box::new(t)
 }
@@ -147,6 +170,28 @@ impl Cc<'_> {
         format!("{what} of non-scalar type `{}`", self.p.types.name(ty)).into()
     }
 
+    /// Compiles `e` as an operand.
+    pub(crate) fn operand(&self, e: &Expr) -> Op {
+        match &e.kind {
+            ExprKind::Const(v) => Op::K(*v),
+            ExprKind::Func(f) => Op::K(super::function_addr(*f).0),
+            ExprKind::Load(p) => match p.kind {
+                ExprKind::LocalReg(i) => Op::R(i),
+                _ => Op::E(self.value(e)),
+            },
+            ExprKind::AddrOf(p) => match self.place(p) {
+                Place::At(a) => Op::K(a.0),
+                place => Op::E(self.address(place)),
+            },
+            ExprKind::Cast(op, x) => match self.operand(x) {
+                Op::K(v) => Op::K(ops::cast(*op, v)),
+                Op::R(i) if *op == CastOp::Nop => Op::R(i),
+                _ => Op::E(self.value(e)),
+            },
+            _ => Op::E(self.value(e)),
+        }
+    }
+
     /// Compiles `e` as a value.
     pub(crate) fn value(&self, e: &Expr) -> Ev {
         let site = e.site;
@@ -225,7 +270,7 @@ impl Cc<'_> {
                 rhs,
             } => {
                 let (op, ity, to_op, back) = (*op, *ity, *to_op, *back);
-                self.modify(lhs, Some(self.value(rhs)), site, move |old, r| {
+                self.modify(lhs, self.operand(rhs), site, move |old, r| {
                     let v = ops::binop(op, ity, ops::cast(to_op, old), r)
                         .ok_or_else(|| trap(Trap::DivByZero { site }))?;
                     let v = ops::cast(back, v);
@@ -234,7 +279,7 @@ impl Cc<'_> {
             }
             ExprKind::PtrAddAssign(l, r, scale) => {
                 let scale = *scale as u64;
-                self.modify(l, Some(self.value(r)), site, move |old, n| {
+                self.modify(l, self.operand(r), site, move |old, n| {
                     let v = old.wrapping_add(n.wrapping_mul(scale));
                     Ok((v, v))
                 })
@@ -246,7 +291,7 @@ impl Cc<'_> {
                 post,
             } => {
                 let (delta, norm, post) = (*delta as u64, *norm, *post);
-                self.modify(lhs, None, site, move |old, _| {
+                self.modify(lhs, Op::K(0), site, move |old, _| {
                     let new = ops::cast(norm, old.wrapping_add(delta));
                     Ok((new, if post { old } else { new }))
                 })
@@ -268,30 +313,19 @@ impl Cc<'_> {
 
     fn binary(&self, op: BinOp, it: IntTy, a: &Expr, b: &Expr, site: Site) -> Ev {
         let div_by_zero = move || trap(Trap::DivByZero { site });
-        let x = self.value(a);
-        if let ExprKind::Const(k) = b.kind {
-            return Box::new(move |c, i, env| {
-                ops::binop(op, it, x(c, i, env)?, k).ok_or_else(div_by_zero)
-            });
-        }
-        let y = self.value(b);
+        let (x, y) = (self.operand(a), self.operand(b));
         Box::new(move |c, i, env| {
-            let l = x(c, i, env)?;
-            let r = y(c, i, env)?;
+            let l = x.get(c, i, env)?;
+            let r = y.get(c, i, env)?;
             ops::binop(op, it, l, r).ok_or_else(div_by_zero)
         })
     }
 
     fn ptr_add(&self, p: &Expr, i: &Expr, scale: i64) -> Ev {
-        let p = self.value(p);
-        if let ExprKind::Const(k) = i.kind {
-            let d = k.wrapping_mul(scale as u64);
-            return Box::new(move |c, it, env| Ok(p(c, it, env)?.wrapping_add(d)));
-        }
-        let i = self.value(i);
+        let (p, i) = (self.operand(p), self.operand(i));
         Box::new(move |c, it, env| {
-            let a = p(c, it, env)?;
-            let n = i(c, it, env)?;
+            let a = p.get(c, it, env)?;
+            let n = i.get(c, it, env)?;
             Ok(a.wrapping_add(n.wrapping_mul(scale as u64)))
         })
     }
@@ -387,10 +421,10 @@ impl Cc<'_> {
     /// `l = r` for a scalar `l`.
     fn assign(&self, l: &Expr, r: &Expr, site: Site) -> Ev {
         let place = self.place(l);
-        let v = self.value(r);
+        let v = self.operand(r);
         if let Place::Reg(i) = place {
             return Box::new(move |c, it, env| {
-                let x = v(c, it, env)?;
+                let x = v.get(c, it, env)?;
                 it.set_reg(i, x);
                 Ok(x)
             });
@@ -402,7 +436,7 @@ impl Cc<'_> {
         match place {
             Place::Slot(i, o) => Box::new(move |c, it, env| {
                 let a = Addr(it.reg(i).wrapping_add(o));
-                let x = v(c, it, env)?;
+                let x = v.get(c, it, env)?;
                 env.write_scalar(a, n, x, site).map_err(trap)?;
                 Ok(x)
             }),
@@ -410,7 +444,7 @@ impl Cc<'_> {
                 let addr = self.address(place);
                 Box::new(move |c, it, env| {
                     let a = Addr(addr(c, it, env)?);
-                    let x = v(c, it, env)?;
+                    let x = v.get(c, it, env)?;
                     env.write_scalar(a, n, x, site).map_err(trap)?;
                     Ok(x)
                 })
@@ -421,16 +455,15 @@ impl Cc<'_> {
     /// A read-modify-write of place `l`: `f(old, rhs)` gives the value to
     /// store and the expression's value. The place is computed once, then
     /// the old value read, then `rhs` evaluated (C's order for `op=`).
-    fn modify<F>(&self, l: &Expr, rhs: Option<Ev>, site: Site, f: F) -> Ev
+    fn modify<F>(&self, l: &Expr, rhs: Op, site: Site, f: F) -> Ev
     where
         F: Fn(u64, u64) -> Fallible<(u64, u64)> + 'static,
     {
         let place = self.place(l);
-        let rhs = rhs.unwrap_or_else(|| Box::new(|_, _, _| Ok(0)));
         if let Place::Reg(i) = place {
             return Box::new(move |c, it, env| {
                 let old = it.reg(i);
-                let r = rhs(c, it, env)?;
+                let r = rhs.get(c, it, env)?;
                 let (new, value) = f(old, r)?;
                 it.set_reg(i, new);
                 Ok(value)
@@ -444,7 +477,7 @@ impl Cc<'_> {
         Box::new(move |c, it, env| {
             let a = Addr(addr(c, it, env)?);
             let old = int.norm(env.read_scalar(a, n, site).map_err(trap)?);
-            let r = rhs(c, it, env)?;
+            let r = rhs.get(c, it, env)?;
             let (new, value) = f(old, r)?;
             env.write_scalar(a, n, new, site).map_err(trap)?;
             Ok(value)
@@ -455,7 +488,7 @@ impl Cc<'_> {
     fn call(&self, callee: &Callee, args: &[Expr], e: &Expr) -> Ev {
         let site = e.site;
         let norm = Norm::of(&self.p.types, e.ty);
-        let argv: Vec<Ev> = args.iter().map(|a| self.value(a)).collect();
+        let argv: Vec<Op> = args.iter().map(|a| self.operand(a)).collect();
         match callee {
             Callee::Direct(f) => {
                 let has_body = self.p.funcs.get(f.0 as usize).map(|f| f.body.is_some());
@@ -482,7 +515,7 @@ impl Cc<'_> {
     pub(crate) fn init(&self, init: &Init, ty: TypeId, site: Site) -> InitFn {
         match init {
             Init::Scalar(e) => {
-                let v = self.value(e);
+                let v = self.operand(e);
                 let Some(int) = self.int_ty(ty) else {
                     let what = self.non_scalar("store", ty);
                     return Box::new(move |_, _, _, _| {
@@ -493,7 +526,7 @@ impl Cc<'_> {
                     });
                 };
                 Box::new(move |c, it, env, a| {
-                    let x = v(c, it, env)?;
+                    let x = v.get(c, it, env)?;
                     Ok(env.write_scalar(a, int.size, x, site)?)
                 })
             }
@@ -511,7 +544,7 @@ impl Cc<'_> {
     fn init_op(&self, op: &InitOp, site: Site) -> InitFn {
         match op {
             InitOp::Scalar(off, e) => {
-                let (off, v, esite) = (*off, self.value(e), e.site);
+                let (off, v, esite) = (*off, self.operand(e), e.site);
                 let Some(int) = self.int_ty(e.ty) else {
                     let what = self.non_scalar("store", e.ty);
                     return Box::new(move |_, _, _, _| {
@@ -522,7 +555,7 @@ impl Cc<'_> {
                     });
                 };
                 Box::new(move |c, it, env, a| {
-                    let x = v(c, it, env)?;
+                    let x = v.get(c, it, env)?;
                     Ok(env.write_scalar(a.wrapping_add(off), int.size, x, esite)?)
                 })
             }
@@ -544,7 +577,7 @@ impl Cc<'_> {
 
 /// A call of a function defined in C: the arguments become the first
 /// slots of its frame.
-fn call_c(f: FuncId, args: Vec<Ev>, norm: Norm, site: Site) -> Ev {
+fn call_c(f: FuncId, args: Vec<Op>, norm: Norm, site: Site) -> Ev {
     Box::new(move |c, it, env| {
         let Some(func) = c.func(f) else {
             let addr = super::function_addr(f);
@@ -561,7 +594,7 @@ fn run_c(
     it: &mut Interp,
     env: &mut dyn Env,
     (f, func): (FuncId, &super::code::CFunc),
-    args: &[Ev],
+    args: &[Op],
     site: Site,
 ) -> Fallible<u64> {
     let outer = it.depth == 1;
@@ -580,13 +613,13 @@ fn run_frame_with_args(
     it: &mut Interp,
     env: &mut dyn Env,
     func: &super::code::CFunc,
-    args: &[Ev],
+    args: &[Op],
     site: Site,
 ) -> Fallible<u64> {
     let base = it.slots.len();
     let nparams = func.params.len();
     for (k, a) in args.iter().enumerate() {
-        match a(c, it, env) {
+        match a.get(c, it, env) {
             Ok(v) if k < nparams => it.slots.push(v),
             Ok(_) => {}
             Err(t) => {
@@ -599,7 +632,7 @@ fn run_frame_with_args(
 }
 
 /// A call of a function the env provides.
-fn call_external(f: FuncId, args: Vec<Ev>, tys: Vec<TypeId>, norm: Norm, site: Site) -> Ev {
+fn call_external(f: FuncId, args: Vec<Op>, tys: Vec<TypeId>, norm: Norm, site: Site) -> Ev {
     Box::new(move |c, it, env| {
         let v = with_args(c, it, env, &args, &tys, |it, env, vals| {
             env.call_external(it, f, vals, site)
@@ -609,7 +642,7 @@ fn call_external(f: FuncId, args: Vec<Ev>, tys: Vec<TypeId>, norm: Norm, site: S
 }
 
 /// A call through a function pointer.
-fn call_indirect(fe: Ev, args: Vec<Ev>, tys: Vec<TypeId>, norm: Norm, site: Site) -> Ev {
+fn call_indirect(fe: Ev, args: Vec<Op>, tys: Vec<TypeId>, norm: Norm, site: Site) -> Ev {
     Box::new(move |c, it, env| {
         let a = Addr(fe(c, it, env)?);
         let Some(f) = super::function_at(&c.prog, a) else {
@@ -636,7 +669,7 @@ fn with_args(
     c: &Code,
     it: &mut Interp,
     env: &mut dyn Env,
-    args: &[Ev],
+    args: &[Op],
     tys: &[TypeId],
     f: impl FnOnce(&mut Interp, &mut dyn Env, &[Value]) -> Result<Value, Trap>,
 ) -> Fallible<Value> {
@@ -644,7 +677,7 @@ fn with_args(
         let mut vals = [Value::VOID; INLINE_ARGS];
         for ((slot, a), ty) in vals.iter_mut().zip(args).zip(tys) {
             *slot = Value {
-                bits: a(c, it, env)?,
+                bits: a.get(c, it, env)?,
                 ty: *ty,
             };
         }
@@ -653,7 +686,7 @@ fn with_args(
     let mut vals = Vec::with_capacity(args.len());
     for (a, ty) in args.iter().zip(tys) {
         vals.push(Value {
-            bits: a(c, it, env)?,
+            bits: a.get(c, it, env)?,
             ty: *ty,
         });
     }

@@ -349,33 +349,43 @@ impl Interp {
         f: FuncId,
         args: &[Value],
     ) -> Result<Value, Trap> {
+        if self.depth == 0 {
+            self.steps = 0;
+        }
         let code = Rc::clone(&self.code);
-        let p = &code.prog;
-        let Some(func) = p.funcs.get(f.0 as usize) else {
+        let Some(compiled) = code.func(f) else {
+            return self.call_env(env, f, args);
+        };
+        let base = self.slots.len();
+        for (a, norm) in args.iter().zip(compiled.arg_norms.iter()) {
+            // An argument past the prototype keeps its own type.
+            let bits = match norm {
+                Some(n) => n.apply(a.bits),
+                None => self.convert(*a, a.ty).bits,
+            };
+            self.slots.push(bits);
+        }
+        let bits = self
+            .enter(&code, env, compiled, base, compiled.site)
+            .map_err(|t| *t)?;
+        Ok(Value {
+            bits,
+            ty: compiled.ret_ty,
+        })
+    }
+
+    /// Calls `f`, which C does not define, through the env.
+    fn call_env(&mut self, env: &mut dyn Env, f: FuncId, args: &[Value]) -> Result<Value, Trap> {
+        let prog = Arc::clone(&self.prog);
+        let Some(func) = prog.funcs.get(f.0 as usize) else {
             return Err(Trap::BadFunctionPointer {
                 addr: self.function_addr(f),
                 site: Site::NONE,
             });
         };
-        if self.depth == 0 {
-            self.steps = 0;
-        }
-        let sig = p.types.func_sig(func.ty);
-        let ret = sig.map_or(TypeId::VOID, |s| s.ret);
-        let Some(compiled) = code.func(f) else {
-            let v = env.call_external(self, f, args, func.site)?;
-            return Ok(self.convert(v, ret));
-        };
-        let base = self.slots.len();
-        for (i, a) in args.iter().enumerate().take(compiled.params.len()) {
-            let pty = sig.and_then(|s| s.params.get(i)).copied().unwrap_or(a.ty);
-            let v = self.convert(*a, pty);
-            self.slots.push(v.bits);
-        }
-        let bits = self
-            .enter(&code, env, compiled, base, func.site)
-            .map_err(|t| *t)?;
-        Ok(Value { bits, ty: ret })
+        let ret = prog.types.func_sig(func.ty).map_or(TypeId::VOID, |s| s.ret);
+        let v = env.call_external(self, f, args, func.site)?;
+        Ok(self.convert(v, ret))
     }
 
     /// Calls the function a pointer points to.

@@ -7,6 +7,7 @@ use super::compile::{count, count_init, Cc};
 use crate::ast::{Block, Expr, FuncId, Init, Stmt};
 use crate::env::Trap;
 use crate::source::Site;
+use crate::types::TypeId;
 use crate::value::Addr;
 
 /// Compiles function `f` of `code`'s program; `None` if C does not
@@ -20,14 +21,22 @@ pub(crate) fn function(code: &Code, f: FuncId) -> Option<CFunc> {
         p,
         locals: &body.locals,
     };
-    let params = body.params.iter().map(|&id| cc.param(id)).collect();
-    let ret = p
-        .types
-        .func_sig(func.ty)
-        .map_or(Norm::Keep, |s| Norm::of(&p.types, s.ret));
+    let params: Box<[Param]> = body.params.iter().map(|&id| cc.param(id)).collect();
+    let sig = p.types.func_sig(func.ty);
+    let ret_ty = sig.map_or(TypeId::VOID, |s| s.ret);
+    let ret = sig.map_or(Norm::Keep, |s| Norm::of(&p.types, s.ret));
+    let arg_norms = (0..params.len())
+        .map(|i| {
+            sig.and_then(|s| s.params.get(i))
+                .map(|&t| Norm::of(&p.types, t))
+        })
+        .collect();
     Some(CFunc {
         nlocals: body.locals.len(),
         params,
+        arg_norms,
+        ret_ty,
+        site: func.site,
         body: cc.block(&body.block),
         end: body.block.end,
         ret,
@@ -126,12 +135,12 @@ impl Cc<'_> {
             }
             Stmt::Init(id, init, site) => self.local_init(*id, init, *site),
             Stmt::If(k, t, e) => {
-                let (n, site, k) = (count(k), k.site, self.value(k));
+                let (n, site, k) = (count(k), k.site, self.operand(k));
                 let t = self.stmt(t);
                 let e = e.as_deref().map_or_else(normal, |e| self.stmt(e));
                 Box::new(move |c, it, env| {
                     it.tick(n, site)?;
-                    if k(c, it, env)? != 0 {
+                    if k.get(c, it, env)? != 0 {
                         t(c, it, env)
                     } else {
                         e(c, it, env)
@@ -147,10 +156,10 @@ impl Cc<'_> {
             Stmt::Continue => Box::new(|_, _, _| Ok(Flow::Continue)),
             Stmt::Return(None, _) => Box::new(|_, _, _| Ok(Flow::Return(0))),
             Stmt::Return(Some(e), _) => {
-                let (n, site, ev) = (count(e), e.site, self.value(e));
+                let (n, site, ev) = (count(e), e.site, self.operand(e));
                 Box::new(move |c, it, env| {
                     it.tick(n, site)?;
-                    Ok(Flow::Return(ev(c, it, env)?))
+                    Ok(Flow::Return(ev.get(c, it, env)?))
                 })
             }
             Stmt::Empty => normal(),
@@ -174,10 +183,10 @@ impl Cc<'_> {
         let Init::Scalar(e) = init else {
             return normal();
         };
-        let ev = self.value(e);
+        let ev = self.operand(e);
         Box::new(move |c, it, env| {
             it.tick(n, site)?;
-            let v = ev(c, it, env)?;
+            let v = ev.get(c, it, env)?;
             it.set_reg(id, v);
             Ok(Flow::Normal)
         })
@@ -187,14 +196,14 @@ impl Cc<'_> {
     /// step, besides the nodes of the test and of the step expression.
     fn for_loop(&self, k: Option<&Expr>, step: Option<&Expr>, body: &Stmt, site: Site) -> St {
         let n = 1u32.saturating_add(k.map_or(0, count));
-        let k = k.map(|k| self.value(k));
+        let k = k.map(|k| self.operand(k));
         let step = step.map(|s| (count(s), s.site, self.value(s)));
         let body = self.stmt(body);
         Box::new(move |c, it, env| {
             loop {
                 it.tick(n, site)?;
                 if let Some(k) = &k {
-                    if k(c, it, env)? == 0 {
+                    if k.get(c, it, env)? == 0 {
                         break;
                     }
                 }
@@ -213,7 +222,7 @@ impl Cc<'_> {
     }
 
     fn do_while(&self, body: &Stmt, k: &Expr, site: Site) -> St {
-        let (n, ksite, k) = (count(k), k.site, self.value(k));
+        let (n, ksite, k) = (count(k), k.site, self.operand(k));
         let body = self.stmt(body);
         Box::new(move |c, it, env| {
             loop {
@@ -224,7 +233,7 @@ impl Cc<'_> {
                     Flow::Normal | Flow::Continue => {}
                 }
                 it.tick(n, ksite)?;
-                if k(c, it, env)? == 0 {
+                if k.get(c, it, env)? == 0 {
                     break;
                 }
             }

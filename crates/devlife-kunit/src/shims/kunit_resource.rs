@@ -127,6 +127,9 @@ impl KernelEnv<'_> {
     /// Writes to memory already freed are dropped: a later change fixes
     /// every list that is still alive.
     pub(crate) fn sync_kunit_lists(&mut self) {
+        if !self.kernel.kunit_lists_changed() {
+            return;
+        }
         let ops = self.kernel.kunit_list_changes();
         if ops.is_empty() {
             return;

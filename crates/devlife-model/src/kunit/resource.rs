@@ -508,6 +508,9 @@ impl Kernel {
     /// they are: each live test's `Init`, then its resources as `Added`.
     /// From then on every action has a record in memory to link.
     pub fn kunit_list_changes(&mut self) -> Vec<KunitListOp> {
+        if !self.kunit_lists_changed() {
+            return Vec::new();
+        }
         if self.kunit.mirrored {
             return std::mem::take(&mut self.kunit.list_ops);
         }
@@ -532,6 +535,13 @@ impl Kernel {
             }
         }
         ops
+    }
+
+    /// Whether [`Kernel::kunit_list_changes`] has anything to say: the
+    /// journal has not started, or holds changes.
+    #[inline]
+    pub fn kunit_lists_changed(&self) -> bool {
+        !self.kunit.mirrored || !self.kunit.list_ops.is_empty()
     }
 
     /// Journals a test's fresh, empty list.

@@ -217,6 +217,7 @@ impl Memory {
             .map(|(i, a)| (AllocId(i as u32 + 1), a))
     }
 
+    #[inline]
     fn check(&self, addr: Addr, len: usize) -> Result<(AllocId, usize), MemFault> {
         if addr.0 < 1 << 32 {
             return Err(MemFault::Null { addr });
@@ -251,6 +252,29 @@ impl Memory {
         let (id, off) = self.check(addr, bytes.len())?;
         let a = &mut self.allocs[id.0 as usize - 1];
         a.bytes[off..off + bytes.len()].copy_from_slice(bytes);
+        Ok(())
+    }
+
+    /// Reads a little-endian scalar of `size` bytes (at most 8),
+    /// zero-extended: a load of C code.
+    #[inline]
+    pub fn read_scalar(&self, addr: Addr, size: u8) -> Result<u64, MemFault> {
+        let n = usize::from(size.min(8));
+        let (id, off) = self.check(addr, n)?;
+        let bytes = &self.allocs[id.0 as usize - 1].bytes[off..off + n];
+        let mut b = [0u8; 8];
+        b[..n].copy_from_slice(bytes);
+        Ok(u64::from_le_bytes(b))
+    }
+
+    /// Writes the low `size` bytes (at most 8) of `value`, little-endian:
+    /// a store of C code.
+    #[inline]
+    pub fn write_scalar(&mut self, addr: Addr, size: u8, value: u64) -> Result<(), MemFault> {
+        let n = usize::from(size.min(8));
+        let (id, off) = self.check(addr, n)?;
+        let bytes = &mut self.allocs[id.0 as usize - 1].bytes[off..off + n];
+        bytes.copy_from_slice(&value.to_le_bytes()[..n]);
         Ok(())
     }
 
