@@ -800,8 +800,9 @@ void __devlife_kunit_printk(struct kunit *test, const char *level, const char *f
 #define kunit_test_suite(suite) kunit_test_suites(&suite)
 #define kunit_test_init_section_suites(...) kunit_test_suites(__VA_ARGS__)
 
-/* Assertions: each macro hands the operands' text and values to devlife,
- * which prints KUnit's failure message and, for ASSERT, ends the case. */
+/* Assertions: as in the kernel, C evaluates each operand once and compares;
+ * only a failed check calls devlife, with the operands' text and values, to
+ * print KUnit's failure message and, for ASSERT, end the case. */
 void __devlife_kunit_binary(struct kunit *test, int type, const char *file, int line, const char *op, const char *left_text, long long left, const char *right_text, long long right, const char *fmt, ...);
 void __devlife_kunit_ptr(struct kunit *test, int type, const char *file, int line, const char *op, const char *left_text, const void *left, const char *right_text, const void *right, const char *fmt, ...);
 void __devlife_kunit_str(struct kunit *test, int type, const char *file, int line, const char *op, const char *left_text, const char *left, const char *right_text, const char *right, const char *fmt, ...);
@@ -809,9 +810,33 @@ void __devlife_kunit_bool(struct kunit *test, int type, const char *file, int li
 void __devlife_kunit_ptr_check(struct kunit *test, int type, const char *file, int line, const char *text, const void *ptr, int check, const char *fmt, ...);
 void __devlife_kunit_fail(struct kunit *test, int type, const char *file, int line, const char *fmt, ...);
 
-#define __DEVLIFE_BIN(t, test, l, op, r, ...) __devlife_kunit_binary(test, t, __FILE__, __LINE__, #op, #l, (long long)(l), #r, (long long)(r), ##__VA_ARGS__, NULL)
-#define __DEVLIFE_PTR(t, test, l, op, r, ...) __devlife_kunit_ptr(test, t, __FILE__, __LINE__, #op, #l, (const void *)(l), #r, (const void *)(r), ##__VA_ARGS__, NULL)
+#define __DEVLIFE_BIN(t, test, l, op, r, ...) do { \
+		long long __devlife_l = (long long)(l), __devlife_r = (long long)(r); \
+		if (!(__devlife_l op __devlife_r)) \
+			__devlife_kunit_binary(test, t, __FILE__, __LINE__, #op, #l, __devlife_l, #r, __devlife_r, ##__VA_ARGS__, NULL); \
+	} while (0)
+#define __DEVLIFE_PTR(t, test, l, op, r, ...) do { \
+		const void *__devlife_l = (const void *)(l), *__devlife_r = (const void *)(r); \
+		if (!(__devlife_l op __devlife_r)) \
+			__devlife_kunit_ptr(test, t, __FILE__, __LINE__, #op, #l, __devlife_l, #r, __devlife_r, ##__VA_ARGS__, NULL); \
+	} while (0)
 #define __DEVLIFE_STR(t, test, l, op, r, ...) __devlife_kunit_str(test, t, __FILE__, __LINE__, #op, #l, (const char *)(l), #r, (const char *)(r), ##__VA_ARGS__, NULL)
+#define __DEVLIFE_BOOL(t, test, c, text, expected, ...) do { \
+		int __devlife_v = !!(c); \
+		if (__devlife_v != (expected)) \
+			__devlife_kunit_bool(test, t, __FILE__, __LINE__, text, __devlife_v, expected, ##__VA_ARGS__, NULL); \
+	} while (0)
+/* check: 0 = not NULL, 1 = NULL, 2 = not ERR_PTR and not NULL, 3 = not ERR_PTR;
+ * failed: when the check fails, in terms of __devlife_p. The operand's text
+ * is taken where the test wrote it, before devlife's own macros expand. */
+#define __DEVLIFE_PTR_CHECK(t, test, p, text, check, failed, ...) do { \
+		const void *__devlife_p = (const void *)(p); \
+		if (failed) \
+			__devlife_kunit_ptr_check(test, t, __FILE__, __LINE__, text, __devlife_p, check, ##__VA_ARGS__, NULL); \
+	} while (0)
+#define __DEVLIFE_IS_NULL (!__devlife_p)
+#define __DEVLIFE_NOT_NULL (__devlife_p)
+#define __DEVLIFE_IS_ERR_OR_NULL (!__devlife_p || IS_ERR_VALUE(__devlife_p))
 
 #define KUNIT_EXPECT_EQ(test, l, r) __DEVLIFE_BIN(KUNIT_EXPECTATION, test, l, ==, r)
 #define KUNIT_EXPECT_NE(test, l, r) __DEVLIFE_BIN(KUNIT_EXPECTATION, test, l, !=, r)
@@ -834,22 +859,21 @@ void __devlife_kunit_fail(struct kunit *test, int type, const char *file, int li
 #define KUNIT_EXPECT_STREQ(test, l, r) __DEVLIFE_STR(KUNIT_EXPECTATION, test, l, ==, r)
 #define KUNIT_EXPECT_STRNEQ(test, l, r) __DEVLIFE_STR(KUNIT_EXPECTATION, test, l, !=, r)
 #define KUNIT_ASSERT_STREQ(test, l, r) __DEVLIFE_STR(KUNIT_ASSERTION, test, l, ==, r)
-#define KUNIT_EXPECT_TRUE(test, c) __devlife_kunit_bool(test, KUNIT_EXPECTATION, __FILE__, __LINE__, #c, !!(c), 1, NULL)
-#define KUNIT_EXPECT_FALSE(test, c) __devlife_kunit_bool(test, KUNIT_EXPECTATION, __FILE__, __LINE__, #c, !!(c), 0, NULL)
-#define KUNIT_ASSERT_TRUE(test, c) __devlife_kunit_bool(test, KUNIT_ASSERTION, __FILE__, __LINE__, #c, !!(c), 1, NULL)
-#define KUNIT_ASSERT_FALSE(test, c) __devlife_kunit_bool(test, KUNIT_ASSERTION, __FILE__, __LINE__, #c, !!(c), 0, NULL)
-#define KUNIT_EXPECT_TRUE_MSG(test, c, fmt, ...) __devlife_kunit_bool(test, KUNIT_EXPECTATION, __FILE__, __LINE__, #c, !!(c), 1, fmt, ##__VA_ARGS__)
-#define KUNIT_ASSERT_TRUE_MSG(test, c, fmt, ...) __devlife_kunit_bool(test, KUNIT_ASSERTION, __FILE__, __LINE__, #c, !!(c), 1, fmt, ##__VA_ARGS__)
-/* check: 0 = not NULL, 1 = NULL, 2 = not ERR_PTR and not NULL, 3 = not ERR_PTR */
-#define KUNIT_EXPECT_NOT_NULL(test, p) __devlife_kunit_ptr_check(test, KUNIT_EXPECTATION, __FILE__, __LINE__, #p, (const void *)(p), 0, NULL)
-#define KUNIT_ASSERT_NOT_NULL(test, p) __devlife_kunit_ptr_check(test, KUNIT_ASSERTION, __FILE__, __LINE__, #p, (const void *)(p), 0, NULL)
-#define KUNIT_ASSERT_NOT_NULL_MSG(test, p, fmt, ...) __devlife_kunit_ptr_check(test, KUNIT_ASSERTION, __FILE__, __LINE__, #p, (const void *)(p), 0, fmt, ##__VA_ARGS__)
-#define KUNIT_EXPECT_NULL(test, p) __devlife_kunit_ptr_check(test, KUNIT_EXPECTATION, __FILE__, __LINE__, #p, (const void *)(p), 1, NULL)
-#define KUNIT_ASSERT_NULL(test, p) __devlife_kunit_ptr_check(test, KUNIT_ASSERTION, __FILE__, __LINE__, #p, (const void *)(p), 1, NULL)
-#define KUNIT_EXPECT_NOT_ERR_OR_NULL(test, p) __devlife_kunit_ptr_check(test, KUNIT_EXPECTATION, __FILE__, __LINE__, #p, (const void *)(p), 2, NULL)
-#define KUNIT_ASSERT_NOT_ERR_OR_NULL(test, p) __devlife_kunit_ptr_check(test, KUNIT_ASSERTION, __FILE__, __LINE__, #p, (const void *)(p), 2, NULL)
-#define KUNIT_EXPECT_NOT_ERR_OR_NULL_MSG(test, p, fmt, ...) __devlife_kunit_ptr_check(test, KUNIT_EXPECTATION, __FILE__, __LINE__, #p, (const void *)(p), 2, fmt, ##__VA_ARGS__)
-#define KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, p, fmt, ...) __devlife_kunit_ptr_check(test, KUNIT_ASSERTION, __FILE__, __LINE__, #p, (const void *)(p), 2, fmt, ##__VA_ARGS__)
+#define KUNIT_EXPECT_TRUE(test, c) __DEVLIFE_BOOL(KUNIT_EXPECTATION, test, c, #c, 1)
+#define KUNIT_EXPECT_FALSE(test, c) __DEVLIFE_BOOL(KUNIT_EXPECTATION, test, c, #c, 0)
+#define KUNIT_ASSERT_TRUE(test, c) __DEVLIFE_BOOL(KUNIT_ASSERTION, test, c, #c, 1)
+#define KUNIT_ASSERT_FALSE(test, c) __DEVLIFE_BOOL(KUNIT_ASSERTION, test, c, #c, 0)
+#define KUNIT_EXPECT_TRUE_MSG(test, c, fmt, ...) __DEVLIFE_BOOL(KUNIT_EXPECTATION, test, c, #c, 1, fmt, ##__VA_ARGS__)
+#define KUNIT_ASSERT_TRUE_MSG(test, c, fmt, ...) __DEVLIFE_BOOL(KUNIT_ASSERTION, test, c, #c, 1, fmt, ##__VA_ARGS__)
+#define KUNIT_EXPECT_NOT_NULL(test, p) __DEVLIFE_PTR_CHECK(KUNIT_EXPECTATION, test, p, #p, 0, __DEVLIFE_IS_NULL)
+#define KUNIT_ASSERT_NOT_NULL(test, p) __DEVLIFE_PTR_CHECK(KUNIT_ASSERTION, test, p, #p, 0, __DEVLIFE_IS_NULL)
+#define KUNIT_ASSERT_NOT_NULL_MSG(test, p, fmt, ...) __DEVLIFE_PTR_CHECK(KUNIT_ASSERTION, test, p, #p, 0, __DEVLIFE_IS_NULL, fmt, ##__VA_ARGS__)
+#define KUNIT_EXPECT_NULL(test, p) __DEVLIFE_PTR_CHECK(KUNIT_EXPECTATION, test, p, #p, 1, __DEVLIFE_NOT_NULL)
+#define KUNIT_ASSERT_NULL(test, p) __DEVLIFE_PTR_CHECK(KUNIT_ASSERTION, test, p, #p, 1, __DEVLIFE_NOT_NULL)
+#define KUNIT_EXPECT_NOT_ERR_OR_NULL(test, p) __DEVLIFE_PTR_CHECK(KUNIT_EXPECTATION, test, p, #p, 2, __DEVLIFE_IS_ERR_OR_NULL)
+#define KUNIT_ASSERT_NOT_ERR_OR_NULL(test, p) __DEVLIFE_PTR_CHECK(KUNIT_ASSERTION, test, p, #p, 2, __DEVLIFE_IS_ERR_OR_NULL)
+#define KUNIT_EXPECT_NOT_ERR_OR_NULL_MSG(test, p, fmt, ...) __DEVLIFE_PTR_CHECK(KUNIT_EXPECTATION, test, p, #p, 2, __DEVLIFE_IS_ERR_OR_NULL, fmt, ##__VA_ARGS__)
+#define KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, p, fmt, ...) __DEVLIFE_PTR_CHECK(KUNIT_ASSERTION, test, p, #p, 2, __DEVLIFE_IS_ERR_OR_NULL, fmt, ##__VA_ARGS__)
 #define KUNIT_FAIL(test, fmt, ...) __devlife_kunit_fail(test, KUNIT_EXPECTATION, __FILE__, __LINE__, fmt, ##__VA_ARGS__)
 
 /* ---- DRM API ---- */

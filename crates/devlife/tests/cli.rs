@@ -515,3 +515,12 @@ fn a_bus_of_the_tests_own_matches_probes_and_removes_through_its_callbacks() {
         ],
     );
 }
+
+#[test]
+fn kunit_checks_compare_in_c_and_print_kunits_failure_text() {
+    // Each operand runs once (the expectation after `bump()` passes), a
+    // passing check prints nothing, an ASSERT ends the case.
+    let out = devlife(&["run", "crates/devlife/tests/data/assertions.c"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    insta::assert_snapshot!(stdout(&out));
+}
