@@ -401,7 +401,7 @@ mod tests {
         k.mm.write(lit, b"probe\0").unwrap();
         let first = k.intern_c_string(lit, 64).unwrap();
         assert_eq!(&*first, "probe");
-        assert!(std::sync::Arc::ptr_eq(
+        assert!(std::rc::Rc::ptr_eq(
             &first,
             &k.intern_c_string(lit, 64).unwrap()
         ));

@@ -1,10 +1,11 @@
 //! Interned names: resources, steps and labels that repeat share one string.
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::sync::Arc;
+use std::rc::Rc;
 
-/// A shared, immutable name.
-pub type Name = Arc<str>;
+/// A shared, immutable name. A model lives on one thread, so the count is
+/// not atomic.
+pub type Name = Rc<str>;
 
 /// The set of names handed out so far; [`Names::intern`] returns the same
 /// [`Name`] for equal strings, so a run that adds 100,000 actions named
@@ -29,14 +30,14 @@ impl Names {
         if let Some(last) = &self.last_literal {
             // Interned text never moves or changes while the set holds it.
             if std::ptr::eq(last.as_ptr(), s.as_ptr()) && last.len() == s.len() {
-                return Arc::clone(last);
+                return Rc::clone(last);
             }
         }
         if let Some(n) = self.set.get(s) {
-            return Arc::clone(n);
+            return Rc::clone(n);
         }
-        let n: Name = Arc::from(s);
-        self.set.insert(Arc::clone(&n));
+        let n: Name = Rc::from(s);
+        self.set.insert(Rc::clone(&n));
         n
     }
 
@@ -45,16 +46,16 @@ impl Names {
     /// (undefined behaviour, but possible here) must read as its new text.
     pub fn literal(&mut self, addr: u64) -> Option<Name> {
         let n = self.literals.get(&addr)?;
-        self.last_literal = Some(Arc::clone(n));
-        Some(Arc::clone(n))
+        self.last_literal = Some(Rc::clone(n));
+        Some(Rc::clone(n))
     }
 
     /// The shared name of the C string `bytes` read from the literal at
     /// `addr`, remembered for [`Names::literal`].
     pub fn remember_literal(&mut self, addr: u64, bytes: &[u8]) -> Name {
         let n = self.intern(&String::from_utf8_lossy(bytes));
-        self.literals.insert(addr, Arc::clone(&n));
-        self.last_literal = Some(Arc::clone(&n));
+        self.literals.insert(addr, Rc::clone(&n));
+        self.last_literal = Some(Rc::clone(&n));
         n
     }
 }
@@ -68,9 +69,9 @@ mod tests {
         let mut names = Names::default();
         let a = names.intern("bulk_action");
         let b = names.intern(&String::from("bulk_action"));
-        assert!(Arc::ptr_eq(&a, &b));
-        assert!(!Arc::ptr_eq(&a, &names.intern("other")));
-        assert!(Arc::ptr_eq(&a, &names.remember_literal(64, b"bulk_action")));
+        assert!(Rc::ptr_eq(&a, &b));
+        assert!(!Rc::ptr_eq(&a, &names.intern("other")));
+        assert!(Rc::ptr_eq(&a, &names.remember_literal(64, b"bulk_action")));
     }
 
     #[test]
@@ -78,9 +79,9 @@ mod tests {
         let mut names = Names::default();
         assert_eq!(names.literal(64), None);
         let first = names.remember_literal(64, b"probe");
-        assert!(Arc::ptr_eq(&first, &names.literal(64).unwrap()));
-        assert!(Arc::ptr_eq(&first, &names.intern(&first)));
-        assert!(Arc::ptr_eq(&first, &names.intern("probe")));
+        assert!(Rc::ptr_eq(&first, &names.literal(64).unwrap()));
+        assert!(Rc::ptr_eq(&first, &names.intern(&first)));
+        assert!(Rc::ptr_eq(&first, &names.intern("probe")));
         assert_eq!(&*names.remember_literal(64, b"prob\xff"), "prob\u{fffd}");
         assert_eq!(&*names.literal(64).unwrap(), "prob\u{fffd}");
         assert_eq!(names.literal(72), None);

@@ -24,7 +24,7 @@ use devlife_c::value::{Addr as CAddr, Value};
 use devlife_c::Program;
 use devlife_model::{Addr, DevId, DrvId, Fault, KResult, Kernel, ObjId};
 use rustc_hash::FxHashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 /// A shim: the C arguments in, the C result out.
 pub(crate) type Shim = fn(&mut KernelEnv<'_>, &mut Interp, &Args<'_>) -> Result<Value, Trap>;
@@ -241,7 +241,7 @@ pub(crate) struct External {
     /// The name a case's step calling it shows, as the test wrote it (the
     /// prelude's `__x` behind a macro `x` shows as `x`); `None` for functions
     /// C defines and for devlife's own hooks, which are not steps.
-    pub step: Option<Arc<str>>,
+    pub step: Option<devlife_model::names::Name>,
 }
 
 /// Resolves every function of `program` once, by id.
@@ -254,8 +254,9 @@ pub(crate) fn resolve_externals(program: &Program) -> Vec<External> {
             } else {
                 None
             };
-            let step = (shim.is_some() && !f.name.starts_with("__devlife_"))
-                .then(|| Arc::from(f.name.strip_prefix("__").unwrap_or(&f.name)));
+            let step = (shim.is_some() && !f.name.starts_with("__devlife_")).then(|| {
+                devlife_model::names::Name::from(f.name.strip_prefix("__").unwrap_or(&f.name))
+            });
             External { shim, step }
         })
         .collect()
