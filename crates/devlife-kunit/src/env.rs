@@ -16,7 +16,6 @@ use devlife_c::FuncId;
 use devlife_model::mm::MemFault;
 use devlife_model::names::Name;
 use devlife_model::{Abort, Addr, AllocKind, DevId, DrvId, FnRef, Host, KResult, Kernel, Site};
-use smallvec::SmallVec;
 
 /// Why a case stops early, carried through the interpreter as a trap payload.
 #[derive(Debug, Clone, PartialEq)]
@@ -345,12 +344,23 @@ pub struct CHost<'a> {
 impl Host for CHost<'_> {
     fn call(&mut self, kernel: &mut Kernel, f: FnRef, args: &[u64]) -> KResult<u64> {
         let site = to_c_site(kernel.site());
-        let values: SmallVec<[Value; 4]> = args.iter().map(|a| Value::ptr(CAddr(*a))).collect();
+        // Model callbacks take at most a few pointers (`release(dev, res)`).
+        let mut inline = [Value::VOID; 4];
+        let heap: Vec<Value>;
+        let values = if args.len() <= inline.len() {
+            for (v, a) in inline.iter_mut().zip(args) {
+                *v = Value::ptr(CAddr(*a));
+            }
+            &inline[..args.len()]
+        } else {
+            heap = args.iter().map(|a| Value::ptr(CAddr(*a))).collect();
+            &heap[..]
+        };
         let mut env = KernelEnv {
             kernel: &mut *kernel,
             state: &mut *self.state,
         };
-        match crate::callc::call_pointer(self.interp, &mut env, CAddr(f.0), &values, site) {
+        match crate::callc::call_pointer(self.interp, &mut env, CAddr(f.0), values, site) {
             Ok(v) => Ok(v.bits),
             Err(trap) => {
                 let fault = trap.payload::<Stop>().and_then(|s| match s {

@@ -34,6 +34,16 @@ pub(crate) enum Flow {
     Return(u64),
 }
 
+impl Flow {
+    /// The value a function body that completed this way returns.
+    pub(crate) fn returned(self) -> u64 {
+        match self {
+            Flow::Return(v) => v,
+            _ => 0,
+        }
+    }
+}
+
 /// The conversion a value undergoes when it becomes a value of some type
 /// (a call's result, a parameter): C's rules for scalars.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,6 +111,8 @@ pub(crate) struct CFunc {
     /// Register slots of the frame (parameters first).
     pub nlocals: usize,
     pub params: Box<[Param]>,
+    /// Whether a parameter lives in memory (most functions have none).
+    pub mem_params: bool,
     /// Conversions of arguments passed from outside C (the embedder's
     /// values) to the declared parameter types; `None` past the prototype.
     pub arg_norms: Box<[Option<Norm>]>,
@@ -206,6 +218,13 @@ impl Interp {
     }
 
     fn run_frame(&mut self, code: &Code, env: &mut dyn Env, f: &CFunc) -> Fallible<u64> {
+        if !f.mem_params {
+            for p in f.params.iter() {
+                let v = p.norm.apply(self.reg(p.slot));
+                self.set_reg(p.slot, v);
+            }
+            return (f.body)(code, self, env).map(Flow::returned);
+        }
         for (k, p) in f.params.iter().enumerate() {
             let v = p.norm.apply(self.reg(p.slot));
             let Some(mem) = &p.mem else {
@@ -217,10 +236,7 @@ impl Interp {
                 return Err(t);
             }
         }
-        let r = (f.body)(code, self, env).map(|flow| match flow {
-            Flow::Return(v) => v,
-            _ => 0,
-        });
+        let r = (f.body)(code, self, env).map(Flow::returned);
         self.free_params(env, &f.params, f.end);
         r
     }

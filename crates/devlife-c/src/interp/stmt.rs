@@ -33,6 +33,7 @@ pub(crate) fn function(code: &Code, f: FuncId) -> Option<CFunc> {
         .collect();
     Some(CFunc {
         nlocals: body.locals.len(),
+        mem_params: params.iter().any(|p| p.mem.is_some()),
         params,
         arg_norms,
         ret_ty,
