@@ -46,6 +46,7 @@ pub trait Host {
 pub struct RustHost {
     callbacks: BTreeMap<FnRef, Callback>,
     names: BTreeMap<FnRef, String>,
+    called: Vec<FnRef>,
 }
 
 /// A callback closure as [`RustHost`] stores it.
@@ -70,12 +71,20 @@ impl RustHost {
     }
 }
 
+impl RustHost {
+    /// The callbacks the model ran, in the order it called them.
+    pub fn called(&self) -> &[FnRef] {
+        &self.called
+    }
+}
+
 impl Host for RustHost {
     fn call(&mut self, kernel: &mut Kernel, f: FnRef, args: &[u64]) -> KResult<u64> {
         // Take the closure out while it runs, so it may re-enter this host.
         let Some(mut callback) = self.callbacks.remove(&f) else {
             return Err(crate::Abort::Fault(crate::Fault::BadCallback { func: f }));
         };
+        self.called.push(f);
         let result = callback(kernel, self, args);
         self.callbacks.insert(f, callback);
         result

@@ -296,11 +296,13 @@ impl Kernel {
         r
     }
 
-    /// Calls a host callback, recording the call, and restores the call site
-    /// afterwards (the callback's own calls move it).
+    /// Calls a host callback and restores the call site afterwards (the
+    /// callback's own calls move it). The call is not an event of its own:
+    /// the event before it (a resource or object released, a driver
+    /// function entered) says which callback runs and why, and the
+    /// callback's own kernel calls follow it in the log.
     pub(crate) fn callback(&mut self, host: &mut dyn Host, f: FnRef, args: &[u64]) -> KResult<u64> {
         let site = self.site;
-        self.log.push(site, EventKind::CallbackEnter(f));
         let r = host.call(self, f, args);
         self.site = site;
         r

@@ -4,7 +4,6 @@
 //! explanations. Events are small `Copy`-free records pushed onto one vector;
 //! strings that vary (printk text) are the only heap payloads.
 
-use crate::host::FnRef;
 use crate::mm::AllocId;
 use crate::{Holder, ObjId, RefId, ResId};
 
@@ -102,10 +101,6 @@ pub enum EventKind {
     ResourceReleased(ResId),
     /// A managed resource was unlinked without running its callback.
     ResourceRemoved(ResId),
-    /// The model calls back into host code; the events of the callback's own
-    /// kernel calls follow. (Its return is not recorded: no report needs it,
-    /// and a run with 100,000 devm actions would keep 3.2 MB more.)
-    CallbackEnter(FnRef),
     /// The kernel would print a warning (WARN, refcount saturation, ...).
     Warning(Box<crate::Warning>),
     /// A line the kernel would print to its log (not a warning).

@@ -659,7 +659,7 @@ impl Kernel {
 #[cfg(test)]
 mod tests {
     use crate::warning::Fault;
-    use crate::{Abort, Addr, DevId, EventKind, FnRef, Kernel, Profile, RustHost};
+    use crate::{Abort, Addr, DevId, FnRef, Kernel, Profile, RustHost};
     use std::cell::RefCell;
     use std::rc::Rc;
 
@@ -742,12 +742,7 @@ mod tests {
                     ("my_release", dev_addr, a.0)
                 ]
             );
-            let calls: Vec<FnRef> = (r.k.log.events().iter())
-                .filter_map(|e| match e.kind {
-                    EventKind::CallbackEnter(f) => Some(f),
-                    _ => None,
-                })
-                .collect();
+            let calls = r.host.called();
             let at = |f: FnRef| calls.iter().position(|c| *c == f);
             assert!(at(r.other_release) < at(action) && at(action) < at(r.release));
             assert!(!r.k.mm.is_live(a.alloc()) && !r.k.mm.is_live(b.alloc()));
