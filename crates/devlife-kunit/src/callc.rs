@@ -173,7 +173,7 @@ pub(crate) fn load(
         entered: Vec::new(),
         probe_waiters: Vec::new(),
         files: Default::default(),
-        externals: crate::shims::resolve_externals(&program),
+        externals: crate::shims::resolve_externals(&program, kernel),
     };
     let climits = devlife_c::Limits {
         max_steps: limits.steps,

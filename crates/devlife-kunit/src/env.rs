@@ -14,7 +14,7 @@ use devlife_c::source::{FileId, Site as CSite};
 use devlife_c::value::{Addr as CAddr, Value};
 use devlife_c::FuncId;
 use devlife_model::mm::MemFault;
-use devlife_model::names::Name;
+use devlife_model::NameId;
 use devlife_model::{Abort, Addr, AllocKind, DevId, DrvId, FnRef, Host, KResult, Kernel, Site};
 
 /// Why a case stops early, carried through the interpreter as a trap payload.
@@ -206,9 +206,9 @@ impl KernelEnv<'_> {
 
     /// Reads a C string that names something (an action, a resource) as a
     /// shared name, without copying it when it was read before.
-    pub fn read_name(&mut self, addr: Addr, site: CSite) -> Result<Name, Trap> {
+    pub fn read_name(&mut self, addr: Addr, site: CSite) -> Result<NameId, Trap> {
         if addr.is_null() {
-            return Ok(Name::from("(null)"));
+            return Ok(self.kernel.intern("(null)"));
         }
         self.kernel
             .intern_c_string(addr, 1 << 16)
@@ -319,11 +319,7 @@ impl KernelEnv<'_> {
                 self.note_helper_step(helper, &name);
             }
             _ if interp.depth() == 1 => {
-                let call = self
-                    .state
-                    .externals
-                    .get(f.0 as usize)
-                    .and_then(|e| e.step.clone());
+                let call = self.state.externals.get(f.0 as usize).and_then(|e| e.step);
                 if let Some(call) = call {
                     self.note_step(call, site);
                 }

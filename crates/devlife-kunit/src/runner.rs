@@ -8,8 +8,8 @@ use devlife_c::env::Trap;
 use devlife_c::interp::{Interp, TopCall};
 use devlife_c::source::Site as CSite;
 use devlife_c::value::{Addr as CAddr, Value};
-use devlife_model::names::Name;
 use devlife_model::trace::EventId;
+use devlife_model::NameId;
 use devlife_model::{Addr, AllocKind, EventKind, Kernel, ObjId};
 
 pub use devlife_model::Step;
@@ -490,7 +490,7 @@ impl KernelEnv<'_> {
 
     /// Records the start of a top-level statement of the case body (C call
     /// depth 1) that calls the kernel function shown as `call`.
-    pub fn note_step(&mut self, call: Name, site: CSite) {
+    pub fn note_step(&mut self, call: NameId, site: CSite) {
         let next = self.kernel.log.next_id();
         if let Some(case) = self.state.case.as_mut().filter(|c| !c.cleaning_up) {
             case.steps.push(Step {
@@ -516,7 +516,7 @@ impl KernelEnv<'_> {
         case.steps.push(Step {
             event: next,
             line: call.site.line,
-            call: Name::from(name),
+            call: self.kernel.intern(name),
         });
     }
 }

@@ -33,6 +33,7 @@ mod warning;
 pub use host::{FnRef, Host, RustHost};
 pub use lib::kref::{Holder, RefId, Reference};
 pub use mm::{Addr, AllocId, AllocKind};
+pub use names::{IntoName, NameId};
 pub use object::{Body, ObjId, ObjKind, Object};
 pub use profile::{Profile, Switch};
 pub use resource::{Action, KernelAction, ResId, ResKind, ResList, ResState, Resource};
@@ -124,7 +125,7 @@ pub struct Kernel {
     pub(crate) objects: Vec<Object>,
     pub(crate) refs: Vec<Reference>,
     pub(crate) resources: Vec<Resource>,
-    /// Interned names of resources.
+    /// Interned names of resources and steps.
     pub(crate) names: names::Names,
     pub(crate) buses: Vec<Bus>,
     pub(crate) drivers: Vec<Driver>,
@@ -308,15 +309,16 @@ impl Kernel {
         r
     }
 
-    /// The NUL-terminated string at `addr` (at most `max` bytes), as a shared
-    /// name: a string read again and again (an action's name on every
-    /// `devm_add_action`) is stored once.
-    pub fn intern_c_string(&mut self, addr: Addr, max: usize) -> Result<names::Name, mm::MemFault> {
+    /// The NUL-terminated string at `addr` (at most `max` bytes), as an
+    /// interned name: a string read again and again (an action's name on
+    /// every `devm_add_action`) is stored once.
+    pub fn intern_c_string(&mut self, addr: Addr, max: usize) -> Result<NameId, mm::MemFault> {
         // A literal read before (its address never names anything else) is
         // compared with what it was, not scanned and hashed again.
-        if let Some(n) = self.names.literal(addr.0) {
+        if let Some(id) = self.names.literal(addr.0) {
+            let n = self.names.get(id);
             if n.len() < max && self.mm.holds_c_str(addr, n.as_bytes()) {
-                return Ok(n);
+                return Ok(id);
             }
         }
         let bytes = self.mm.c_str_bytes(addr, max)?;
@@ -325,6 +327,16 @@ impl Kernel {
         }
         // Borrowed, not copied, when the bytes are valid UTF-8.
         Ok(self.names.intern(&String::from_utf8_lossy(bytes)))
+    }
+
+    /// Interns `s` as a name.
+    pub fn intern(&mut self, s: &str) -> NameId {
+        self.names.intern(s)
+    }
+
+    /// The text of a name.
+    pub fn name(&self, id: NameId) -> &str {
+        self.names.get(id)
     }
 
     /// Allocates zeroed memory and records it.
@@ -402,15 +414,14 @@ mod tests {
         let lit = k.kmalloc(6, AllocKind::Literal, "literal");
         k.mm.write(lit, b"probe\0").unwrap();
         let first = k.intern_c_string(lit, 64).unwrap();
-        assert_eq!(&*first, "probe");
-        assert!(std::rc::Rc::ptr_eq(
-            &first,
-            &k.intern_c_string(lit, 64).unwrap()
-        ));
+        assert_eq!(k.name(first), "probe");
+        assert_eq!(first, k.intern_c_string(lit, 64).unwrap());
         k.mm.write(lit, b"prune\0").unwrap();
-        assert_eq!(&*k.intern_c_string(lit, 64).unwrap(), "prune");
+        let now = k.intern_c_string(lit, 64).unwrap();
+        assert_eq!(k.name(now), "prune");
         assert!(k.intern_c_string(lit, 3).is_err(), "longer than the limit");
         k.mm.write(lit, b"ab\0\0\0\0").unwrap();
-        assert_eq!(&*k.intern_c_string(lit, 64).unwrap(), "ab");
+        let now = k.intern_c_string(lit, 64).unwrap();
+        assert_eq!(k.name(now), "ab");
     }
 }

@@ -141,7 +141,7 @@ pub struct Resource {
     pub kind: ResKind,
     /// Its name: the action's name, `"kmalloc"`, ... (interned: every
     /// resource with the same name shares one string).
-    pub name: Name,
+    pub name: NameId,
     /// The event that added it.
     pub added: EventId,
     /// Its state.
@@ -157,7 +157,7 @@ impl Resource {
 
 use crate::lib::kref::{Holder, PutOf, RefId};
 use crate::mm::Addr;
-use crate::names::Name;
+use crate::names::NameId;
 use crate::{Host, KResult, Kernel};
 
 impl Kernel {

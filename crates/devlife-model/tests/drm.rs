@@ -100,9 +100,9 @@ fn seed_scenario_under_v6_1_counts_like_the_real_kernel_and_leaks_a_cycle() {
         panic!("{drm_holders:?}")
     };
     assert_eq!(k.resource(a0).owner, drm);
-    assert_eq!(&*k.resource(a0).name, "drm_dev_init_release");
+    assert_eq!(k.name(k.resource(a0).name), "drm_dev_init_release");
     assert_eq!(k.resource(d0).owner, root);
-    assert_eq!(&*k.resource(d0).name, "devm_drm_dev_init_release");
+    assert_eq!(k.name(k.resource(d0).name), "devm_drm_dev_init_release");
 }
 
 #[test]
@@ -139,7 +139,7 @@ fn the_fourth_reference_is_the_glue_directory() {
                 std::mem::discriminant(&r.holder),
                 k.obj(child).label()
             ),
-            Holder::Resource(res) => format!("resource {}", k.resource(res).name),
+            Holder::Resource(res) => format!("resource {}", k.name(k.resource(res).name)),
             other => format!("{other:?}"),
         })
         .collect();
@@ -415,7 +415,7 @@ fn drmm_release_action_picks_the_oldest_match_and_devm_the_newest() {
         .drmres_list(drm)
         .iter()
         .filter_map(|r| match k.resource(*r).kind {
-            ResKind::Action { data, .. } if &*k.resource(*r).name == "f" => Some(data),
+            ResKind::Action { data, .. } if k.name(k.resource(*r).name) == "f" => Some(data),
             _ => None,
         })
         .collect();

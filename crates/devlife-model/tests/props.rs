@@ -1409,7 +1409,7 @@ impl World {
             .map(|(_, r)| match r.holder {
                 Holder::Resource(res) => {
                     let res = self.k.resource(res);
-                    format!("resource {} of {:?}", res.name, res.owner)
+                    format!("resource {} of {:?}", self.k.name(res.name), res.owner)
                 }
                 h => format!("{h:?}"),
             })
@@ -1730,7 +1730,7 @@ fn check_release_order(k: &Kernel, v: &mut Violations) {
                 if res.added >= padded || res.owner != powner {
                     v.p4.push(format!(
                         "{f} at event {i}: {r:?} '{}' (added at {}, owner {:?}) released after {pr:?} (added at {padded}, owner {powner:?})",
-                        res.name, res.added, res.owner
+                        k.name(res.name), res.added, res.owner
                     ));
                 }
             }

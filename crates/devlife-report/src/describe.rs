@@ -82,7 +82,7 @@ impl<'a> Ctx<'a> {
     /// The step an event belongs to, by its call.
     pub fn step_call(&self, id: EventId) -> String {
         self.step_at(id)
-            .map(|s| s.call.to_string())
+            .map(|s| self.kernel.name(s.call).to_string())
             .unwrap_or_default()
     }
 
@@ -114,7 +114,9 @@ impl<'a> Ctx<'a> {
     pub fn host_origin(&self, id: EventId, site: Site) -> Origin {
         let step = self.step_at(id).filter(|s| s.line == site.line);
         Origin {
-            call: step.map(|s| s.call.to_string()).unwrap_or_default(),
+            call: step
+                .map(|s| self.kernel.name(s.call).to_string())
+                .unwrap_or_default(),
             site: self.site(site),
             via: String::new(),
         }
@@ -283,18 +285,20 @@ impl<'a> Ctx<'a> {
             ResList::Kunit => "KUnit",
         };
         match &r.kind {
-            ResKind::Action { .. } => format!("{list} action {}", r.name),
+            ResKind::Action { .. } => format!("{list} action {}", self.kernel.name(r.name)),
             ResKind::Memory { alloc } => {
                 let label = self.kernel.mm.get(*alloc).map(|a| a.label.to_string());
                 format!(
                     "{list} memory ({})",
-                    label.unwrap_or_else(|| r.name.to_string())
+                    label.unwrap_or_else(|| self.kernel.name(r.name).to_string())
                 )
             }
             ResKind::GroupOpen { id, .. } => format!("devres group {id:#x} (open)"),
             ResKind::GroupClose { id } => format!("devres group {id:#x} (close)"),
-            ResKind::KunitResource { .. } => format!("KUnit resource {}", r.name),
-            ResKind::Devres { .. } => format!("devres {}", r.name),
+            ResKind::KunitResource { .. } => {
+                format!("KUnit resource {}", self.kernel.name(r.name))
+            }
+            ResKind::Devres { .. } => format!("devres {}", self.kernel.name(r.name)),
         }
     }
 

@@ -124,11 +124,11 @@ impl Recorder {
     }
 
     /// Marks that the statement at `line` calling `call` starts now.
-    pub fn step(&mut self, kernel: &Kernel, line: u32, call: &str) {
+    pub fn step(&mut self, kernel: &mut Kernel, line: u32, call: &str) {
         self.steps.push(Step {
             event: kernel.log.next_id(),
             line,
-            call: call.into(),
+            call: kernel.intern(call),
         });
     }
 

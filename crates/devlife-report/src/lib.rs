@@ -23,9 +23,9 @@
 //! let mut k = Kernel::new(Profile::V6_12);
 //! let mut host = RustHost::new();
 //! let mut rec = Recorder::start(&k);
-//! rec.step(&k, 1, "root_device_register");
+//! rec.step(&mut k, 1, "root_device_register");
 //! let root = k.root_device_register(&mut host, "test").unwrap().unwrap();
-//! rec.step(&k, 2, "root_device_unregister");
+//! rec.step(&mut k, 2, "root_device_unregister");
 //! k.root_device_unregister(&mut host, root).unwrap();
 //! let run = rec.finish(&k, "suite", "case", Status::Pass);
 //! let e = explain(&[run]);

@@ -144,7 +144,7 @@ pub(crate) fn build<'k>(
         });
         timeline.push(TimelineStep {
             line: step.line,
-            call: step.call.to_string(),
+            call: ctx.kernel.name(step.call).to_string(),
             events: replay.pos().saturating_sub(from),
             row,
         });
@@ -169,7 +169,7 @@ fn row(
         .collect();
     Row {
         line: step.line,
-        call: step.call.to_string(),
+        call: ctx.kernel.name(step.call).to_string(),
         cells,
     }
 }

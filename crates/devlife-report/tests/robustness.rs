@@ -20,24 +20,25 @@ fn render_all(run: &CaseRun<'_>) {
 
 #[test]
 fn odd_inputs_do_not_panic() {
-    let s = seed(Profile::V6_1);
+    let mut s = seed(Profile::V6_1);
+    let calls = ["late", "", "middle"].map(|c| s.kernel.intern(c));
     let k = &s.kernel;
     let n = k.log.next_id();
     let bad_steps = vec![
         Step {
             event: u32::MAX,
             line: 1,
-            call: "late".into(),
+            call: calls[0],
         },
         Step {
             event: 3,
             line: 0,
-            call: "".into(),
+            call: calls[1],
         },
         Step {
             event: n / 2,
             line: 2,
-            call: "middle".into(),
+            call: calls[2],
         },
     ];
     for (first, end) in [

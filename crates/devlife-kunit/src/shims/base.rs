@@ -377,9 +377,9 @@ fn devm_add_action(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Res
     let dev = env.dev(a.ptr(0), "devm_add_action", a.site)?;
     let name = env.read_name(a.ptr(3), a.site)?;
     let (f, data) = (FnRef(a.bits(1)), a.bits(2));
-    int(i64::from(env.model(a.site, |k| {
-        k.devm_add_action(dev, f, data, &name)
-    })?))
+    int(i64::from(
+        env.model(a.site, |k| k.devm_add_action(dev, f, data, name))?,
+    ))
 }
 
 fn devm_remove_action(
@@ -489,7 +489,7 @@ fn devres_release_group(
 fn devres_alloc(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {
     let name = env.read_name(a.ptr(4), a.site)?;
     let (release, size) = (FnRef(a.bits(0)), a.bits(1));
-    ptr(env.model(a.site, |k| Ok(k.devres_alloc(release, size, &name)))?)
+    ptr(env.model(a.site, |k| Ok(k.devres_alloc(release, size, name)))?)
 }
 
 fn devres_free(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Result<Value, Trap> {

@@ -306,9 +306,9 @@ fn drmm_add_action(env: &mut KernelEnv<'_>, _: &mut Interp, a: &Args<'_>) -> Res
     let drm = env.drm(a.ptr(0), "drmm_add_action", a.site)?;
     let name = env.read_name(a.ptr(3), a.site)?;
     let (f, data) = (FnRef(a.bits(1)), a.bits(2));
-    int(i64::from(env.model(a.site, |k| {
-        k.drmm_add_action(drm, f, data, &name)
-    })?))
+    int(i64::from(
+        env.model(a.site, |k| k.drmm_add_action(drm, f, data, name))?,
+    ))
 }
 
 fn drmm_release_action(

@@ -241,11 +241,12 @@ pub(crate) struct External {
     /// The name a case's step calling it shows, as the test wrote it (the
     /// prelude's `__x` behind a macro `x` shows as `x`); `None` for functions
     /// C defines and for devlife's own hooks, which are not steps.
-    pub step: Option<devlife_model::names::Name>,
+    pub step: Option<devlife_model::NameId>,
 }
 
-/// Resolves every function of `program` once, by id.
-pub(crate) fn resolve_externals(program: &Program) -> Vec<External> {
+/// Resolves every function of `program` once, by id (step names are
+/// interned in `kernel`).
+pub(crate) fn resolve_externals(program: &Program, kernel: &mut Kernel) -> Vec<External> {
     program
         .functions()
         .map(|(_, f)| {
@@ -254,9 +255,8 @@ pub(crate) fn resolve_externals(program: &Program) -> Vec<External> {
             } else {
                 None
             };
-            let step = (shim.is_some() && !f.name.starts_with("__devlife_")).then(|| {
-                devlife_model::names::Name::from(f.name.strip_prefix("__").unwrap_or(&f.name))
-            });
+            let step = (shim.is_some() && !f.name.starts_with("__devlife_"))
+                .then(|| kernel.intern(f.name.strip_prefix("__").unwrap_or(&f.name)));
             External { shim, step }
         })
         .collect()

@@ -3,7 +3,7 @@
 //! newest first.
 
 use crate::mm::{kmalloc_size, Addr, AllocId, AllocKind};
-use crate::names::Name;
+use crate::names::{IntoName, NameId};
 use crate::resource::{Action, ResKind, ResList, ResState};
 use crate::warning::Fault;
 use crate::{DevId, EventKind, FnRef, Host, KResult, Kernel, ResId, Resource, Warning};
@@ -16,7 +16,7 @@ pub const ZERO_SIZE_PTR: Addr = Addr(16);
 #[derive(Debug, Clone)]
 pub(crate) struct DevresNode {
     release: FnRef,
-    name: Name,
+    name: NameId,
     listed: Option<(DevId, ResId)>,
 }
 
@@ -36,9 +36,9 @@ impl Kernel {
         list: ResList,
         owner: crate::ObjId,
         kind: ResKind,
-        name: &str,
+        name: impl IntoName,
     ) -> ResId {
-        let name = self.names.intern(name);
+        let name = name.into_name(&mut self.names);
         let id = ResId(self.resources.len() as u32);
         self.resources.push(Resource {
             list,
@@ -53,7 +53,7 @@ impl Kernel {
         id
     }
 
-    fn devres_append(&mut self, dev: DevId, kind: ResKind, name: &str) -> ResId {
+    fn devres_append(&mut self, dev: DevId, kind: ResKind, name: impl IntoName) -> ResId {
         let id = self.res_new(ResList::Devres, dev, kind, name);
         self.dev_mut(dev).devres.push(id);
         id
@@ -95,7 +95,7 @@ impl Kernel {
         dev: DevId,
         action: FnRef,
         data: u64,
-        name: &str,
+        name: impl IntoName,
     ) -> KResult<i32> {
         self.check_live(dev, "devm_add_action")?;
         self.devres_append(
@@ -116,7 +116,7 @@ impl Kernel {
         dev: DevId,
         action: FnRef,
         data: u64,
-        name: &str,
+        name: impl IntoName,
     ) -> KResult<i32> {
         self.devm_add_action(dev, action, data, name)
     }
@@ -405,12 +405,12 @@ impl Kernel {
     /// `devres_alloc`: a zeroed node of `size` bytes whose `release(dev,
     /// data)` will run when it is released, on no list yet. NULL when the
     /// size is too large.
-    pub fn devres_alloc(&mut self, release: FnRef, size: u64, name: &str) -> Addr {
+    pub fn devres_alloc(&mut self, release: FnRef, size: u64, name: impl IntoName) -> Addr {
         let Some(size) = kmalloc_size(size) else {
             return Addr::NULL;
         };
-        let name = self.names.intern(name);
-        let label = format!("devres_alloc({name})");
+        let name = name.into_name(&mut self.names);
+        let label = format!("devres_alloc({})", self.names.get(name));
         // The data is a field of the node, never ZERO_SIZE_PTR; a
         // zero-sized one still has its own address.
         let data = self.kmalloc(size.max(1), AllocKind::Devm, label);
@@ -489,7 +489,7 @@ impl Kernel {
             release,
             alloc: node,
         };
-        let id = self.devres_append(dev, kind, &name);
+        let id = self.devres_append(dev, kind, name);
         if let Some(n) = self.devres_nodes.get_mut(&node) {
             n.listed = Some((dev, id));
         }

@@ -3,10 +3,10 @@
 
 use crate::mm::{Addr, AllocKind};
 use crate::resource::{Action, KernelAction, ResKind, ResList};
-use crate::{Fault, FnRef, Host, KResult, Kernel, ObjId, ResId, Warning};
+use crate::{Fault, FnRef, Host, IntoName, KResult, Kernel, ObjId, ResId, Warning};
 
 impl Kernel {
-    fn drmres_add(&mut self, drm: ObjId, kind: ResKind, name: &str) -> ResId {
+    fn drmres_add(&mut self, drm: ObjId, kind: ResKind, name: impl IntoName) -> ResId {
         let id = self.res_new(ResList::Drmres, drm, kind, name);
         self.drm_mut(drm).drmres.push(id);
         id
@@ -45,7 +45,7 @@ impl Kernel {
         drm: ObjId,
         action: FnRef,
         data: u64,
-        name: &str,
+        name: impl IntoName,
     ) -> KResult<i32> {
         self.check_live(drm, "drmm_add_action")?;
         if self.drm(drm).parent.is_none() {
@@ -67,7 +67,7 @@ impl Kernel {
         drm: ObjId,
         action: FnRef,
         data: u64,
-        name: &str,
+        name: impl IntoName,
     ) -> KResult<i32> {
         self.drmm_add_action(drm, action, data, name)
     }
