@@ -214,6 +214,9 @@ mod tests {
             std::mem::size_of::<crate::Resource>(),
             std::mem::size_of::<Step>(),
         ];
-        assert!(sizes[0] <= 32 && sizes[1] <= 56 && sizes[2] <= 12, "{sizes:?}");
+        assert!(
+            sizes[0] <= 32 && sizes[1] <= 56 && sizes[2] <= 12,
+            "{sizes:?}"
+        );
     }
 }

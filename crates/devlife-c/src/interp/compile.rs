@@ -140,6 +140,16 @@ pub(crate) fn count_init(init: &Init) -> u32 {
     }
 }
 
+/// Whether normalizing a value of representation `from` (already sign- or
+/// zero-extended to 64 bits) for `to` leaves its bits unchanged: `to` is 64
+/// bits wide, or at least as wide with the same signedness, or wider than an
+/// unsigned `from`.
+fn keeps_every_value(from: IntTy, to: IntTy) -> bool {
+    to.size == 8
+        || (to.size >= from.size && to.signed == from.signed)
+        || (to.size > from.size && !from.signed)
+}
+
 /// The register local `e` reads, if it is a plain read of one.
 fn register_load(e: &Expr) -> Option<u32> {
     match &e.kind {
@@ -185,7 +195,7 @@ impl Cc<'_> {
             },
             ExprKind::Cast(op, x) => match self.operand(x) {
                 Op::K(v) => Op::K(ops::cast(*op, v)),
-                Op::R(i) if *op == CastOp::Nop => Op::R(i),
+                Op::R(i) if self.effective_cast(*op, x) == CastOp::Nop => Op::R(i),
                 _ => Op::E(self.value(e)),
             },
             _ => Op::E(self.value(e)),
@@ -302,7 +312,20 @@ impl Cc<'_> {
         }
     }
 
+    /// `op` as applied to values of `x`'s type: a conversion to an integer
+    /// type that keeps every value of the operand's is none at all.
+    fn effective_cast(&self, op: CastOp, x: &Expr) -> CastOp {
+        let CastOp::Int(to) = op else {
+            return op;
+        };
+        match self.int_ty(x.ty) {
+            Some(from) if keeps_every_value(from, to) => CastOp::Nop,
+            _ => op,
+        }
+    }
+
     fn cast(&self, op: CastOp, x: &Expr) -> Ev {
+        let op = self.effective_cast(op, x);
         let x = self.value(x);
         match op {
             CastOp::Nop => x,

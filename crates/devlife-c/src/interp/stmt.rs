@@ -4,7 +4,7 @@
 
 use super::code::{CFunc, Code, Ev, Flow, MemLocal, MemParam, Norm, Param, St};
 use super::compile::{count, count_init, Cc};
-use crate::ast::{Block, Expr, FuncId, Init, Stmt};
+use crate::ast::{Block, Expr, ExprKind, FuncId, Init, Stmt};
 use crate::env::Trap;
 use crate::source::Site;
 use crate::types::TypeId;
@@ -223,6 +223,9 @@ impl Cc<'_> {
     }
 
     fn do_while(&self, body: &Stmt, k: &Expr, site: Site) -> St {
+        if let ExprKind::Const(0) = k.kind {
+            return self.do_once(body, count(k), site);
+        }
         let (n, ksite, k) = (count(k), k.site, self.operand(k));
         let body = self.stmt(body);
         Box::new(move |c, it, env| {
@@ -239,6 +242,20 @@ impl Cc<'_> {
                 }
             }
             Ok(Flow::Normal)
+        })
+    }
+
+    /// `do { ... } while (0)`, the macro writer's statement: the body runs
+    /// once, and its test (counted, never looping) is not evaluated.
+    fn do_once(&self, body: &Stmt, n: u32, site: Site) -> St {
+        let body = self.stmt(body);
+        let n = n.saturating_add(1);
+        Box::new(move |c, it, env| {
+            it.tick(n, site)?;
+            match body(c, it, env)? {
+                Flow::Return(v) => Ok(Flow::Return(v)),
+                Flow::Normal | Flow::Break | Flow::Continue => Ok(Flow::Normal),
+            }
         })
     }
 

@@ -710,3 +710,38 @@ fn top_call_names_the_outermost_functions_helper_while_it_runs() {
     );
     assert_eq!(it.top_call(), None);
 }
+
+#[test]
+fn widening_conversions_keep_values_and_narrowing_ones_wrap() {
+    // Conversions the compiler drops (widening to a type that holds every
+    // value) and those it keeps must both give C's results.
+    let src = r#"
+        int main(void) {
+            int neg = -5; unsigned int big = 4000000000u; signed char c = -1;
+            unsigned char uc = 200; long long w; unsigned long u; int ok = 1;
+            w = (long long)neg;       ok = ok && w == -5;
+            w = (long long)big;       ok = ok && w == 4000000000LL;
+            u = (unsigned long)neg;   ok = ok && u == 18446744073709551611ul;
+            w = (int)c;               ok = ok && w == -1;
+            w = (unsigned int)c;      ok = ok && w == 4294967295LL;
+            w = (short)uc;            ok = ok && w == 200;
+            w = (signed char)uc;      ok = ok && w == -56;
+            w = (unsigned short)neg;  ok = ok && w == 65531;
+            return ok;
+        }
+    "#;
+    assert_eq!(int_of(src), 1);
+}
+
+#[test]
+fn do_while_zero_runs_its_body_once_whatever_leaves_it() {
+    let src = r#"
+        static int f(int how) {
+            int n = 0;
+            do { n++; if (how == 1) break; if (how == 2) continue; if (how == 3) return 100; n += 10; } while (0);
+            return n;
+        }
+        int main(void) { return f(0) * 1000000 + f(1) * 10000 + f(2) * 100 + f(3); }
+    "#;
+    assert_eq!(int_of(src), 11 * 1_000_000 + 10_000 + 100 + 100);
+}
