@@ -116,7 +116,60 @@ impl Default for Limits {
     }
 }
 
-/// Runs the KUnit suites of one C file.
+/// A test file compiled and loaded into a fresh model, its suites not yet
+/// run: [`load_file`] then [`Loaded::run`] is [`run_file`], for callers
+/// that time the cases apart from compiling them.
+pub struct Loaded {
+    kernel: Kernel,
+    interp: devlife_c::Interp,
+    state: env::BindState,
+    files: Vec<String>,
+    module: String,
+}
+
+/// Compiles `text` (the file `name`) on the kernel prelude and loads it
+/// into a fresh model of `profile`.
+pub fn load_file(
+    name: &str,
+    text: &str,
+    profile: Profile,
+    limits: Limits,
+) -> Result<Loaded, LoadError> {
+    let mut kernel = Kernel::new(profile);
+    let (mut interp, state, files) = callc::load(&mut kernel, name, text, limits)?;
+    if callc::registered_suites(&mut interp, &mut kernel).is_empty() {
+        return Err(LoadError::NoSuite);
+    }
+    Ok(Loaded {
+        kernel,
+        interp,
+        state,
+        files,
+        module: ktap::module_name(name),
+    })
+}
+
+impl Loaded {
+    /// Runs the suites and cases `filter` selects, in KUnit's order.
+    pub fn run(mut self, filter: &Filter) -> Run {
+        let results = runner::run_suites(
+            &mut self.interp,
+            &mut self.kernel,
+            &mut self.state,
+            &self.module,
+            filter,
+        );
+        let ktap = ktap::render(&results.suites);
+        Run {
+            ktap,
+            results,
+            kernel: self.kernel,
+            files: self.files,
+        }
+    }
+}
+
+/// Compiles, loads and runs a test file: [`load_file`], then [`Loaded::run`].
 pub fn run_file(
     name: &str,
     text: &str,
@@ -124,18 +177,5 @@ pub fn run_file(
     filter: &Filter,
     limits: Limits,
 ) -> Result<Run, LoadError> {
-    let mut kernel = Kernel::new(profile);
-    let (mut interp, mut state, files) = callc::load(&mut kernel, name, text, limits)?;
-    if callc::registered_suites(&mut interp, &mut kernel).is_empty() {
-        return Err(LoadError::NoSuite);
-    }
-    let module = ktap::module_name(name);
-    let results = runner::run_suites(&mut interp, &mut kernel, &mut state, &module, filter);
-    let ktap = ktap::render(&results.suites);
-    Ok(Run {
-        ktap,
-        results,
-        kernel,
-        files,
-    })
+    Ok(load_file(name, text, profile, limits)?.run(filter))
 }
