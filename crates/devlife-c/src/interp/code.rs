@@ -15,6 +15,13 @@ use crate::source::Site;
 use crate::types::{IntTy, TypeId, TypeKind, TypeTable};
 use crate::value::Addr;
 
+/// C frames entered between checks of the Rust stack's room. A frame's
+/// Rust stack is bounded by the nesting lowering allows (256 levels, well
+/// under a kilobyte each in optimized builds), so a few frames fit in the
+/// red zone; unoptimized builds, whose frames are far larger, check at
+/// every frame.
+const STACK_CHECK: u32 = if cfg!(debug_assertions) { 1 } else { 4 };
+
 /// A compiled expression: runs it and yields its bits (an address for
 /// the address of a place).
 pub(crate) type Ev = Box<dyn Fn(&Code, &mut Interp, &mut dyn Env) -> Fallible<u64>>;
@@ -208,9 +215,13 @@ impl Interp {
         self.depth += 1;
         self.slots.resize(base + f.nlocals, 0);
         let caller_fp = std::mem::replace(&mut self.fp, base);
-        let r = stacker::maybe_grow(super::RED_ZONE, super::STACK_SEGMENT, || {
+        let r = if (self.depth - 1).is_multiple_of(STACK_CHECK) {
+            stacker::maybe_grow(super::RED_ZONE, super::STACK_SEGMENT, || {
+                self.run_frame(code, env, f)
+            })
+        } else {
             self.run_frame(code, env, f)
-        });
+        };
         self.fp = caller_fp;
         self.depth -= 1;
         self.slots.truncate(base);

@@ -3,7 +3,7 @@
 //! evaluates when it starts; a loop counts one step per iteration besides.
 
 use super::code::{CFunc, Code, Ev, Flow, MemLocal, MemParam, Norm, Param, St};
-use super::compile::{count, count_init, Cc};
+use super::compile::{count, count_init, Cc, Op};
 use crate::ast::{Block, Expr, ExprKind, FuncId, Init, Stmt};
 use crate::env::Trap;
 use crate::source::Site;
@@ -42,6 +42,16 @@ pub(crate) fn function(code: &Code, f: FuncId) -> Option<CFunc> {
         end: body.block.end,
         ret,
     })
+}
+
+/// A statement inside a block: the common kinds are run by the block itself.
+enum Piece {
+    /// An expression statement: its steps, site and expression.
+    Eval(u32, Site, Ev),
+    /// A register local's declaration with its initial value.
+    Set(u32, Site, u32, Op),
+    /// Any other statement.
+    Other(St),
 }
 
 fn normal() -> St {
@@ -107,20 +117,48 @@ impl Cc<'_> {
     }
 
     /// Statements run in order until one does not complete normally.
+    /// Expression statements and register declarations, most of any
+    /// block, run inline in the block's loop, without a call of their own.
     fn seq(&self, stmts: &[Stmt]) -> St {
-        let mut all: Vec<St> = stmts.iter().map(|s| self.stmt(s)).collect();
-        if all.len() <= 1 {
-            return all.pop().unwrap_or_else(normal);
+        if stmts.len() <= 1 {
+            return stmts.first().map_or_else(normal, |s| self.stmt(s));
         }
+        let all: Vec<Piece> = stmts.iter().map(|s| self.piece(s)).collect();
         Box::new(move |c, it, env| {
-            for s in &all {
-                let f = s(c, it, env)?;
-                if f != Flow::Normal {
-                    return Ok(f);
+            for p in &all {
+                match p {
+                    Piece::Eval(n, site, ev) => {
+                        it.tick(*n, *site)?;
+                        ev(c, it, env)?;
+                    }
+                    Piece::Set(n, site, slot, op) => {
+                        it.tick(*n, *site)?;
+                        let v = op.get(c, it, env)?;
+                        it.set_reg(*slot, v);
+                    }
+                    Piece::Other(s) => {
+                        let f = s(c, it, env)?;
+                        if f != Flow::Normal {
+                            return Ok(f);
+                        }
+                    }
                 }
             }
             Ok(Flow::Normal)
         })
+    }
+
+    /// A statement as a piece of a block.
+    fn piece(&self, s: &Stmt) -> Piece {
+        match s {
+            Stmt::Expr(e) => Piece::Eval(count(e), e.site, self.value(e)),
+            Stmt::Init(id, Init::Scalar(e), site)
+                if self.locals.get(*id as usize).is_some_and(|l| !l.in_memory) =>
+            {
+                Piece::Set(count(e), *site, *id, self.operand(e))
+            }
+            s => Piece::Other(self.stmt(s)),
+        }
     }
 
     /// Compiles a statement.
