@@ -75,6 +75,16 @@ pub enum BinOp {
     Ge,
 }
 
+impl BinOp {
+    /// Whether the operator compares (its result is 0 or 1).
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+        )
+    }
+}
+
 /// Unary integer operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum UnOp {

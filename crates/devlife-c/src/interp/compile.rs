@@ -13,7 +13,7 @@
 
 use super::code::{Code, Ev, InitFn, Norm};
 use super::{Fallible, Interp};
-use crate::ast::{BinOp, Callee, CastOp, Expr, ExprKind, FuncId, Init, InitOp, Local};
+use crate::ast::{BinOp, Callee, CastOp, Expr, ExprKind, FuncId, Init, InitOp, Local, UnOp};
 use crate::env::{Env, Trap};
 use crate::memory::MAX_ALLOC_SIZE;
 use crate::ops;
@@ -70,6 +70,43 @@ impl Op {
             Op::K(v) => Ok(*v),
             Op::R(i) => Ok(it.reg(*i)),
             Op::E(e) => e(c, it, env),
+        }
+    }
+}
+
+/// A condition (of `if` or a loop): comparisons, the most common ones, are
+/// tested in place rather than computed as a value by a closure.
+pub(crate) enum Test {
+    /// `a op b` for a comparison `op` (negated for `!(a op b)`).
+    Cmp {
+        op: BinOp,
+        it: IntTy,
+        a: Op,
+        b: Op,
+        negate: bool,
+    },
+    /// Any other scalar: true when not zero.
+    Value(Op),
+}
+
+impl Test {
+    /// Whether the condition holds.
+    #[inline(always)]
+    pub(crate) fn holds(&self, c: &Code, it: &mut Interp, env: &mut dyn Env) -> Fallible<bool> {
+        match self {
+            Test::Cmp {
+                op,
+                it: repr,
+                a,
+                b,
+                negate,
+            } => {
+                let x = a.get(c, it, env)?;
+                let y = b.get(c, it, env)?;
+                // A comparison never divides, so it always has a value.
+                Ok((ops::binop(*op, *repr, x, y) == Some(1)) != *negate)
+            }
+            Test::Value(v) => Ok(v.get(c, it, env)? != 0),
         }
     }
 }
@@ -178,6 +215,42 @@ impl Cc<'_> {
 
     fn non_scalar(&self, what: &str, ty: TypeId) -> Box<str> {
         format!("{what} of non-scalar type `{}`", self.p.types.name(ty)).into()
+    }
+
+    /// Compiles `e` as a condition.
+    pub(crate) fn test(&self, e: &Expr) -> Test {
+        match &e.kind {
+            ExprKind::Binary(op, it, a, b) if op.is_comparison() => Test::Cmp {
+                op: *op,
+                it: *it,
+                a: self.operand(a),
+                b: self.operand(b),
+                negate: false,
+            },
+            ExprKind::Unary(UnOp::Not, _, x) => match self.test(x) {
+                Test::Cmp {
+                    op,
+                    it,
+                    a,
+                    b,
+                    negate,
+                } => Test::Cmp {
+                    op,
+                    it,
+                    a,
+                    b,
+                    negate: !negate,
+                },
+                Test::Value(v) => Test::Cmp {
+                    op: BinOp::Eq,
+                    it: IntTy::ULONG,
+                    a: v,
+                    b: Op::K(0),
+                    negate: false,
+                },
+            },
+            _ => Test::Value(self.operand(e)),
+        }
     }
 
     /// Compiles `e` as an operand.

@@ -174,12 +174,12 @@ impl Cc<'_> {
             }
             Stmt::Init(id, init, site) => self.local_init(*id, init, *site),
             Stmt::If(k, t, e) => {
-                let (n, site, k) = (count(k), k.site, self.operand(k));
+                let (n, site, k) = (count(k), k.site, self.test(k));
                 let t = self.stmt(t);
                 let e = e.as_deref().map_or_else(normal, |e| self.stmt(e));
                 Box::new(move |c, it, env| {
                     it.tick(n, site)?;
-                    if k.get(c, it, env)? != 0 {
+                    if k.holds(c, it, env)? {
                         t(c, it, env)
                     } else {
                         e(c, it, env)
@@ -235,14 +235,14 @@ impl Cc<'_> {
     /// step, besides the nodes of the test and of the step expression.
     fn for_loop(&self, k: Option<&Expr>, step: Option<&Expr>, body: &Stmt, site: Site) -> St {
         let n = 1u32.saturating_add(k.map_or(0, count));
-        let k = k.map(|k| self.operand(k));
+        let k = k.map(|k| self.test(k));
         let step = step.map(|s| (count(s), s.site, self.value(s)));
         let body = self.stmt(body);
         Box::new(move |c, it, env| {
             loop {
                 it.tick(n, site)?;
                 if let Some(k) = &k {
-                    if k.get(c, it, env)? == 0 {
+                    if !k.holds(c, it, env)? {
                         break;
                     }
                 }
@@ -264,7 +264,7 @@ impl Cc<'_> {
         if let ExprKind::Const(0) = k.kind {
             return self.do_once(body, count(k), site);
         }
-        let (n, ksite, k) = (count(k), k.site, self.operand(k));
+        let (n, ksite, k) = (count(k), k.site, self.test(k));
         let body = self.stmt(body);
         Box::new(move |c, it, env| {
             loop {
@@ -275,7 +275,7 @@ impl Cc<'_> {
                     Flow::Normal | Flow::Continue => {}
                 }
                 it.tick(n, ksite)?;
-                if k.get(c, it, env)? == 0 {
+                if !k.holds(c, it, env)? {
                     break;
                 }
             }

@@ -745,3 +745,24 @@ fn do_while_zero_runs_its_body_once_whatever_leaves_it() {
     "#;
     assert_eq!(int_of(src), 11 * 1_000_000 + 10_000 + 100 + 100);
 }
+
+#[test]
+fn conditions_compare_in_place_negated_or_not() {
+    let src = r#"
+        int main(void) {
+            int a = 2, b = 3, n = 0, i = 0; unsigned int u = 1; int *p = 0, *q = &a;
+            if (a < b) n += 1;
+            if (!(a < b)) n += 10;
+            if (!(a >= b)) n += 100;
+            if (!p) n += 1000;
+            if (!q) n += 10000;
+            if (q) n += 100000;
+            if (u > -1) n += 1000000;        /* -1 converts to UINT_MAX */
+            while (!(i >= 3)) i++;
+            do { i++; } while (!(i == 5));
+            for (; i != 7; i++) ;
+            return n + (i == 7) * 100000000;
+        }
+    "#;
+    assert_eq!(int_of(src), 100_000_000 + 100_000 + 1_000 + 100 + 1);
+}
