@@ -92,6 +92,7 @@ pub mod program;
 mod reach;
 mod sorted;
 pub mod source;
+pub mod syntax;
 pub mod types;
 pub mod value;
 mod visit;
