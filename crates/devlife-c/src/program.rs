@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use crate::ast::{FuncId, Function, Global, GlobalId};
 use crate::diagnostics::Diagnostic;
 use crate::lower::LowerState;
-use crate::parse::{ParseFailure, Rendered};
 use crate::pp::{Include, PpState};
 use crate::reach::LibraryPart;
 use crate::source::{Files, Site, Source};
@@ -121,34 +120,17 @@ fn front(
     if !errors.is_empty() {
         return Err(diags(&files, errors));
     }
-    let rendered = crate::parse::render(&pp.tokens);
-    let tree = match crate::parse::parse_text(&rendered.text) {
-        Ok(tree) => tree,
-        Err(failure) => return Err(diags(&files, vec![parse_failure(failure, &rendered)])),
-    };
-    let syntax = crate::parse::syntax_errors(&tree, &rendered);
-    if !syntax.is_empty() {
-        return Err(diags(&files, syntax));
-    }
-    let decls = crate::lower::lower_from(decls, tree.root_node(), &rendered)
-        .map_err(|e| diags(&files, e))?;
+    let tokens = crate::syntax::Tokens::new(&pp.tokens);
+    drop(pp.tokens);
+    let tree = crate::syntax::parse(tokens, &|name| decls.is_typedef(name))
+        .map_err(|e| diags(&files, vec![e]))?;
+    let decls = crate::lower::lower_from(decls, &tree).map_err(|e| diags(&files, e))?;
     Ok(Front {
         files,
         macros,
         decls,
         includes: pp.includes,
     })
-}
-
-/// The diagnostic for a parse that produced no tree.
-fn parse_failure(failure: ParseFailure, rendered: &Rendered) -> (Site, String) {
-    match failure {
-        ParseFailure::Setup => (Site::NONE, "the C parser could not start".into()),
-        ParseFailure::GaveUp(at) => (
-            rendered.site_at(at),
-            "syntax error: the C parser gave up recovering from malformed code here".into(),
-        ),
-    }
 }
 
 /// The diagnostic for a malformed token that reached the parser.
