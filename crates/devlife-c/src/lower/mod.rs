@@ -13,7 +13,9 @@ mod init;
 pub mod lit;
 mod stmt;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use crate::ast::{Expr, ExprKind, FuncId, Function, Global, GlobalId, Local};
 use crate::source::Site;
@@ -45,9 +47,9 @@ pub(crate) enum Sym {
 #[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
 struct Scope {
     #[serde(serialize_with = "crate::sorted::map")]
-    names: HashMap<String, Sym>,
+    names: FxHashMap<String, Sym>,
     #[serde(serialize_with = "crate::sorted::map")]
-    tags: HashMap<String, TypeId>,
+    tags: FxHashMap<String, TypeId>,
 }
 
 /// Per-function lowering state.
@@ -81,7 +83,7 @@ pub(crate) struct Lowerer {
     pub globals: Vec<Global>,
     pub strings: Vec<Vec<u8>>,
     string_sites: Vec<Site>,
-    string_ids: HashMap<Vec<u8>, u32>,
+    string_ids: FxHashMap<Vec<u8>, u32>,
     pub errors: Vec<(Site, String)>,
     pub fctx: Option<FnCtx>,
     nest: u32,
@@ -99,7 +101,7 @@ pub(crate) struct LowerState {
     strings: Vec<Vec<u8>>,
     string_sites: Vec<Site>,
     #[serde(serialize_with = "crate::sorted::map")]
-    string_ids: HashMap<Vec<u8>, u32>,
+    string_ids: FxHashMap<Vec<u8>, u32>,
 }
 
 /// Lowers the top-level items of `tree` on top of `state` and returns the

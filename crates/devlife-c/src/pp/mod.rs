@@ -12,7 +12,7 @@ pub mod expr;
 pub mod lex;
 mod saved;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::rc::Rc;
 
 use crate::source::{Files, Site, Source};
@@ -86,14 +86,14 @@ const MAX_ERRORS: usize = 100;
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(into = "saved::SavedPpState", from = "saved::SavedPpState")]
 pub(crate) struct PpState {
-    macros: HashMap<Rc<str>, Rc<Macro>>,
+    macros: FxHashMap<Rc<str>, Rc<Macro>>,
     next_id: u32,
     counter: u64,
 }
 
 struct Pp<'f> {
     files: &'f Files,
-    macros: HashMap<Rc<str>, Rc<Macro>>,
+    macros: FxHashMap<Rc<str>, Rc<Macro>>,
     next_id: u32,
     counter: u64,
     budget: usize,
@@ -263,7 +263,7 @@ impl<'f> Pp<'f> {
     fn new(files: &'f Files) -> Pp<'f> {
         let mut pp = Pp {
             files,
-            macros: HashMap::new(),
+            macros: FxHashMap::default(),
             next_id: 0,
             counter: 0,
             budget: EXPANSION_BUDGET,

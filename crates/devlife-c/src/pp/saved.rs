@@ -3,7 +3,7 @@
 //! shares it (`Rc<str>`) among the tokens that spell it, instead of one
 //! allocation per token.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
@@ -44,7 +44,7 @@ struct SavedToken {
 #[derive(Default)]
 struct TextTable {
     texts: Vec<String>,
-    index: HashMap<Rc<str>, u32>,
+    index: FxHashMap<Rc<str>, u32>,
 }
 
 impl TextTable {
