@@ -2,7 +2,10 @@
 //! each token its site, whether whitespace precedes it and whether it starts
 //! a line.
 
+use std::borrow::Cow;
 use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 
 use crate::source::{FileId, Site};
 
@@ -83,55 +86,94 @@ fn punct_len(s: &[u8]) -> usize {
     usize::from(b"[](){}.&*+-~!/%<>^|?:;=,#".contains(&c0))
 }
 
-struct Lexer {
-    chars: Vec<u8>,
-    pos: Vec<(u32, u32)>,
+struct Lexer<'c> {
+    chars: &'c [u8],
+    /// Where each physical line starts in `chars` (see [`splice`]).
+    anchors: Vec<Anchor>,
+    /// The anchor of the last site looked up (sites are looked up in
+    /// increasing order).
+    anchor: usize,
     i: usize,
     file: FileId,
+    /// The text of each distinct spelling, allocated once per file.
+    texts: FxHashMap<&'c [u8], Rc<str>>,
 }
 
-/// Removes backslash-newline splices, keeping each byte's original line and column.
-fn splice(src: &[u8]) -> (Vec<u8>, Vec<(u32, u32)>) {
+/// A place in the spliced text where a physical line starts (at the start
+/// of the file, after a newline, after a backslash-newline), with its
+/// original line and column.
+#[derive(Clone, Copy)]
+struct Anchor {
+    at: usize,
+    line: u32,
+    column: u32,
+}
+
+/// Removes backslash-newline splices (copying only if there is one), and
+/// records where each physical line starts.
+fn splice(src: &[u8]) -> (Cow<'_, [u8]>, Vec<Anchor>) {
+    let splice_len = |i: usize| match (src.get(i + 1), src.get(i + 2)) {
+        (Some(b'\n'), _) => 2,
+        (Some(b'\r'), Some(b'\n')) => 3,
+        _ => 0,
+    };
+    let mut anchors = vec![Anchor {
+        at: 0,
+        line: 1,
+        column: 1,
+    }];
+    let mut line = 1u32;
+    let spliced = src
+        .iter()
+        .enumerate()
+        .any(|(i, &c)| c == b'\\' && splice_len(i) > 0);
+    if !spliced {
+        for (i, &c) in src.iter().enumerate() {
+            if c == b'\n' {
+                line += 1;
+                anchors.push(Anchor {
+                    at: i + 1,
+                    line,
+                    column: 1,
+                });
+            }
+        }
+        return (Cow::Borrowed(src), anchors);
+    }
     let mut chars = Vec::with_capacity(src.len());
-    let mut pos = Vec::with_capacity(src.len());
-    let (mut line, mut col) = (1u32, 1u32);
     let mut i = 0;
     while i < src.len() {
         let c = src[i];
-        if c == b'\\' {
-            let skip = match (src.get(i + 1), src.get(i + 2)) {
-                (Some(b'\n'), _) => 2,
-                (Some(b'\r'), Some(b'\n')) => 3,
-                _ => 0,
-            };
-            if skip > 0 {
-                i += skip;
-                line += 1;
-                col = 1;
+        let skip = if c == b'\\' { splice_len(i) } else { 0 };
+        if skip > 0 {
+            i += skip;
+        } else {
+            chars.push(c);
+            i += 1;
+            if c != b'\n' {
                 continue;
             }
         }
-        chars.push(c);
-        pos.push((line, col));
-        if c == b'\n' {
-            line += 1;
-            col = 1;
-        } else {
-            col += 1;
-        }
-        i += 1;
+        line += 1;
+        anchors.push(Anchor {
+            at: chars.len(),
+            line,
+            column: 1,
+        });
     }
-    (chars, pos)
+    (Cow::Owned(chars), anchors)
 }
 
 /// Tokenizes one file.
 pub fn lex(file: FileId, src: &[u8]) -> Vec<PpToken> {
-    let (chars, pos) = splice(src);
+    let (chars, anchors) = splice(src);
     let mut lx = Lexer {
-        chars,
-        pos,
+        chars: &chars,
+        anchors,
+        anchor: 0,
         i: 0,
         file,
+        texts: FxHashMap::default(),
     };
     lx.run()
 }
@@ -144,18 +186,27 @@ fn is_ident_cont(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c == b'$'
 }
 
-impl Lexer {
+impl<'c> Lexer<'c> {
     fn peek(&self, k: usize) -> u8 {
         self.chars.get(self.i + k).copied().unwrap_or(0)
     }
 
-    fn site(&self, at: usize) -> Site {
-        let (line, column) = self.pos.get(at).copied().unwrap_or((1, 1));
-        Site::new(self.file, line, column)
+    /// The original site of byte `at` (called with increasing `at`).
+    fn site(&mut self, at: usize) -> Site {
+        while self
+            .anchors
+            .get(self.anchor + 1)
+            .is_some_and(|a| a.at <= at)
+        {
+            self.anchor += 1;
+        }
+        let a = self.anchors[self.anchor];
+        let column = a.column + u32::try_from(at - a.at).unwrap_or(u32::MAX - a.column);
+        Site::new(self.file, a.line, column)
     }
 
     fn run(&mut self) -> Vec<PpToken> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.chars.len() / 4);
         let mut space = false;
         let mut bol = true;
         while self.i < self.chars.len() {
@@ -195,12 +246,20 @@ impl Lexer {
         out
     }
 
-    fn token(&self, kind: TokKind, start: usize, space: bool, bol: bool) -> PpToken {
+    fn token(&mut self, kind: TokKind, start: usize, space: bool, bol: bool) -> PpToken {
         let end = self.i.min(self.chars.len());
-        let bytes = &self.chars[start..end];
-        let text: Rc<str> = match std::str::from_utf8(bytes) {
-            Ok(s) => Rc::from(s),
-            Err(_) => Rc::from(String::from_utf8_lossy(bytes).as_ref()),
+        let chars: &'c [u8] = self.chars;
+        let bytes = &chars[start..end];
+        let text = match self.texts.get(bytes) {
+            Some(t) => Rc::clone(t),
+            None => {
+                let t: Rc<str> = match std::str::from_utf8(bytes) {
+                    Ok(s) => Rc::from(s),
+                    Err(_) => Rc::from(String::from_utf8_lossy(bytes).as_ref()),
+                };
+                self.texts.insert(bytes, Rc::clone(&t));
+                t
+            }
         };
         PpToken {
             kind,
