@@ -226,8 +226,44 @@ fn hs_intersect(a: &Hideset, b: &Hideset) -> Hideset {
     }
 }
 
-/// Pops the rest of the current line from a reversed token stack.
-fn read_line(pending: &mut Vec<PpToken>) -> Vec<PpToken> {
+/// Tokens still to be read: expansions pushed back (a stack, the next on
+/// top) in front of the rest of the input, which is read in place.
+struct Input {
+    stack: Vec<PpToken>,
+    rest: std::vec::IntoIter<PpToken>,
+}
+
+impl Input {
+    fn new(toks: Vec<PpToken>) -> Input {
+        Input {
+            stack: Vec::new(),
+            rest: toks.into_iter(),
+        }
+    }
+
+    /// Takes the next token.
+    fn pop(&mut self) -> Option<PpToken> {
+        self.stack.pop().or_else(|| self.rest.next())
+    }
+
+    /// The next token.
+    fn last(&self) -> Option<&PpToken> {
+        self.stack.last().or_else(|| self.rest.as_slice().first())
+    }
+
+    /// Puts a token back in front.
+    fn push(&mut self, t: PpToken) {
+        self.stack.push(t);
+    }
+
+    /// Puts tokens back in front, in order.
+    fn push_all(&mut self, toks: Vec<PpToken>) {
+        self.stack.extend(toks.into_iter().rev());
+    }
+}
+
+/// Takes the rest of the current line.
+fn read_line(pending: &mut Input) -> Vec<PpToken> {
     let mut line = Vec::new();
     while pending.last().is_some_and(|t| !t.bol) {
         if let Some(t) = pending.pop() {
@@ -327,7 +363,9 @@ impl<'f> Pp<'f> {
     }
 
     fn run_file(&mut self, toks: Vec<PpToken>) -> Result<(), Abort> {
-        let mut pending: Vec<PpToken> = toks.into_iter().rev().collect();
+        // Expansion adds tokens; room for as many again is usually enough.
+        self.out.tokens.reserve(2 * toks.len());
+        let mut pending = Input::new(toks);
         let mut conds: Vec<Cond> = Vec::new();
         while let Some(t) = pending.pop() {
             if t.bol && t.is("#") {
@@ -347,7 +385,7 @@ impl<'f> Pp<'f> {
     fn directive(
         &mut self,
         hash: PpToken,
-        pending: &mut Vec<PpToken>,
+        pending: &mut Input,
         conds: &mut Vec<Cond>,
     ) -> Result<(), Abort> {
         let line = read_line(pending);
@@ -403,13 +441,7 @@ impl<'f> Pp<'f> {
         Ok(())
     }
 
-    fn enter_cond(
-        &mut self,
-        take: bool,
-        site: Site,
-        pending: &mut Vec<PpToken>,
-        conds: &mut Vec<Cond>,
-    ) {
+    fn enter_cond(&mut self, take: bool, site: Site, pending: &mut Input, conds: &mut Vec<Cond>) {
         conds.push(Cond {
             taken: take,
             in_else: false,
@@ -424,7 +456,7 @@ impl<'f> Pp<'f> {
         &mut self,
         name: &PpToken,
         args: &[PpToken],
-        pending: &mut Vec<PpToken>,
+        pending: &mut Input,
         conds: &mut [Cond],
     ) -> Result<(), Abort> {
         let is_else = &*name.text == "else";
@@ -546,8 +578,8 @@ impl<'f> Pp<'f> {
             return Err(Abort);
         }
         self.depth += 1;
-        let mut pending: Vec<PpToken> = toks.into_iter().rev().collect();
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(toks.len());
+        let mut pending = Input::new(toks);
         let r = loop {
             let Some(t) = pending.pop() else { break Ok(()) };
             match self.try_expand(&t, &mut pending) {
@@ -561,7 +593,7 @@ impl<'f> Pp<'f> {
     }
 
     /// Expands `t` if it names a macro; pushes the expansion onto `pending`.
-    fn try_expand(&mut self, t: &PpToken, pending: &mut Vec<PpToken>) -> Result<bool, Abort> {
+    fn try_expand(&mut self, t: &PpToken, pending: &mut Input) -> Result<bool, Abort> {
         if t.kind != TokKind::Ident {
             return Ok(false);
         }
@@ -589,7 +621,7 @@ impl<'f> Pp<'f> {
                 expanded: Vec::new(),
             };
             let body = self.subst(&m, &[], &[], inv, hs)?;
-            push_rev(pending, body);
+            pending.push_all(body);
             return Ok(true);
         };
         if !pending.last().is_some_and(|n| n.is("(")) {
@@ -612,7 +644,7 @@ impl<'f> Pp<'f> {
             expanded: vec![None; args.len()],
         };
         let body = self.subst(&m, params, &args, inv, hs)?;
-        push_rev(pending, body);
+        pending.push_all(body);
         Ok(true)
     }
 
@@ -839,10 +871,6 @@ fn push_arg(out: &mut Vec<PpToken>, arg: &[PpToken], space: bool) {
     }
 }
 
-fn push_rev(pending: &mut Vec<PpToken>, toks: Vec<PpToken>) {
-    pending.extend(toks.into_iter().rev());
-}
-
 /// Returns the tokens inside a balanced `( ... )` at the start of `toks`
 /// and the number of tokens consumed including the parentheses.
 fn balanced(toks: &[PpToken]) -> (Vec<PpToken>, usize) {
@@ -866,7 +894,7 @@ fn balanced(toks: &[PpToken]) -> (Vec<PpToken>, usize) {
 /// Collects macro arguments after the macro name; `pending.last()` is `(`.
 /// Returns the arguments and the closing parenthesis.
 fn collect_args(
-    pending: &mut Vec<PpToken>,
+    pending: &mut Input,
     variadic: bool,
     nparams: usize,
 ) -> Option<(Vec<Vec<PpToken>>, PpToken)> {
@@ -953,8 +981,8 @@ fn check_hash_params(body: &[PpToken], params: &[Rc<str>]) -> Option<String> {
 }
 
 /// Skips a false conditional group; leaves the `#` of the matching
-/// `#elif`/`#else`/`#endif` on top of `pending`.
-fn skip_group(pending: &mut Vec<PpToken>) {
+/// `#elif`/`#else`/`#endif` next in `pending`.
+fn skip_group(pending: &mut Input) {
     let mut depth = 0usize;
     while let Some(t) = pending.pop() {
         if !(t.bol && t.is("#")) {
