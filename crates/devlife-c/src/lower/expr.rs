@@ -172,7 +172,7 @@ impl Lowerer {
         let parts = if n.kind() == Kind::ConcatenatedString {
             self.kids(n)
         } else {
-            vec![n]
+            smallvec::smallvec![n]
         };
         let mut bytes = Vec::new();
         for p in parts {
@@ -690,31 +690,32 @@ impl Lowerer {
             }
         }
         let callee = self.rexpr(f)?;
-        let Some(sig) = self.types.func_sig(callee.ty).cloned() else {
+        let Some(sig) = self.types.func_sig(callee.ty) else {
             let tn = self.types.name(callee.ty);
             return self.err(f, format!("called object of type `{tn}` is not a function"));
         };
-        if self.types.is_aggregate(sig.ret) {
+        let ret = sig.ret;
+        if self.types.is_aggregate(ret) {
             return self.unsupported(n, "call of a function returning a struct by value");
         }
-        let lowered = self.call_args(&sig, &args, n)?;
+        let lowered = self.call_args(callee.ty, &args, n)?;
         let callee = match callee.kind {
             ExprKind::Func(id) => Callee::Direct(id),
             _ => Callee::Indirect(bx(callee)),
         };
-        Ok(self.mk(ExprKind::Call(callee, lowered), sig.ret, self.site(n)))
+        Ok(self.mk(ExprKind::Call(callee, lowered), ret, self.site(n)))
     }
 
-    fn call_args(
-        &mut self,
-        sig: &crate::types::FuncSig,
-        args: &[Node<'_>],
-        n: Node<'_>,
-    ) -> LResult<Vec<Expr>> {
-        if args.len() < sig.params.len() || (args.len() > sig.params.len() && !sig.variadic) {
+    /// The arguments of a call of a function of type `fty`, converted to
+    /// its parameter types.
+    fn call_args(&mut self, fty: TypeId, args: &[Node<'_>], n: Node<'_>) -> LResult<Vec<Expr>> {
+        let (nparams, variadic) = self
+            .types
+            .func_sig(fty)
+            .map_or((0, true), |s| (s.params.len(), s.variadic));
+        if args.len() < nparams || (args.len() > nparams && !variadic) {
             let msg = format!(
-                "function takes {} arguments but {} were given",
-                sig.params.len(),
+                "function takes {nparams} arguments but {} were given",
                 args.len()
             );
             return self.err(n, msg);
@@ -725,12 +726,13 @@ impl Lowerer {
                 return self.unsupported(*a, "block as function argument");
             }
             let v = self.rexpr(*a)?;
-            let v = match sig.params.get(i) {
+            let param = self.types.func_sig(fty).and_then(|s| s.params.get(i));
+            let v = match param.copied() {
                 Some(pt) => {
-                    if self.types.is_aggregate(*pt) {
+                    if self.types.is_aggregate(pt) {
                         return self.unsupported(*a, "struct argument passed by value");
                     }
-                    self.convert(v, *pt, *a)?
+                    self.convert(v, pt, *a)?
                 }
                 None => {
                     if !self.types.is_scalar(v.ty) {

@@ -1,6 +1,8 @@
 //! Initializers: scalars, strings, struct copies and brace lists with
 //! designators and brace elision.
 
+use smallvec::SmallVec;
+
 use crate::syntax::{Field, Kind, Node};
 
 use super::{LResult, Lowerer};
@@ -9,7 +11,7 @@ use crate::types::{TypeId, TypeKind};
 
 /// An element of a braced initializer list.
 struct Item<'t> {
-    designators: Vec<Node<'t>>,
+    designators: SmallVec<[Node<'t>; 2]>,
     value: Node<'t>,
 }
 
@@ -117,13 +119,13 @@ impl Lowerer {
         let mut out = Vec::new();
         for k in self.kids(list) {
             if k.kind() == Kind::InitializerPair {
-                let designators: Vec<Node> = k.children_by(Field::Designator).collect();
+                let designators = k.children_by(Field::Designator).collect();
                 if let Some(value) = k.child(Field::Value) {
                     out.push(Item { designators, value });
                 }
             } else {
                 out.push(Item {
-                    designators: Vec::new(),
+                    designators: SmallVec::new(),
                     value: k,
                 });
             }
@@ -145,8 +147,8 @@ impl Lowerer {
     ) -> LResult<TypeId> {
         match self.types.kind(ty).clone() {
             TypeKind::Struct(sid) => {
-                let (fields, is_union) = match self.types.struct_def(sid) {
-                    Some(d) if d.complete => (d.fields.clone(), d.is_union),
+                let (nfields, is_union) = match self.types.struct_def(sid) {
+                    Some(d) if d.complete => (d.fields.len(), d.is_union),
                     _ => {
                         let tn = self.types.name(ty);
                         let site = items
@@ -156,11 +158,7 @@ impl Lowerer {
                             .err_at(site, format!("initializer for incomplete type `{tn}`"));
                     }
                 };
-                let limit = if is_union {
-                    fields.len().min(1)
-                } else {
-                    fields.len()
-                };
+                let limit = if is_union { nfields.min(1) } else { nfields };
                 let mut fi = 0;
                 while let Some(item) = items.get(*pos) {
                     if !item.designators.is_empty() {
@@ -177,8 +175,9 @@ impl Lowerer {
                         }
                         break;
                     }
-                    let f = &fields[fi];
-                    self.member_init(f.ty, off + f.offset, items, pos, ops)?;
+                    let field = self.types.struct_def(sid).and_then(|d| d.fields.get(fi));
+                    let (fty, foff) = field.map_or((TypeId::VOID, 0), |f| (f.ty, f.offset));
+                    self.member_init(fty, off + foff, items, pos, ops)?;
                     fi += 1;
                 }
                 Ok(ty)

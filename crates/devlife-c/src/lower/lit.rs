@@ -1,5 +1,7 @@
 //! Decoding of integer, character and string literals.
 
+use std::borrow::Cow;
+
 use crate::types::TypeId;
 
 /// A decoded integer literal.
@@ -16,7 +18,11 @@ pub struct IntLit {
 /// Parses an integer literal (decimal, hex, octal, binary; `u`/`l`/`ll` suffixes).
 pub fn parse_int_literal(text: &str) -> Result<IntLit, String> {
     let t = text.trim();
-    let lower = t.to_ascii_lowercase();
+    let lower = if t.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(t.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(t)
+    };
     let (radix, digits_start) = if lower.starts_with("0x") {
         (16, 2)
     } else if lower.starts_with("0b") {
@@ -42,7 +48,11 @@ pub fn parse_int_literal(text: &str) -> Result<IntLit, String> {
     if digits.is_empty() && radix != 8 {
         return Err(format!("invalid integer literal `{t}`"));
     }
-    let digits = digits.replace('\'', "");
+    let digits = if digits.contains('\'') {
+        Cow::Owned(digits.replace('\'', ""))
+    } else {
+        Cow::Borrowed(digits)
+    };
     let value = if digits.is_empty() {
         0
     } else {

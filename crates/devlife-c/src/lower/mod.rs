@@ -16,6 +16,7 @@ mod stmt;
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 
 use crate::ast::{Expr, ExprKind, FuncId, Function, Global, GlobalId, Local};
 use crate::source::Site;
@@ -363,7 +364,7 @@ impl Lowerer {
     }
 
     /// Named children of a node.
-    pub fn kids<'t>(&self, n: Node<'t>) -> Vec<Node<'t>> {
+    pub fn kids<'t>(&self, n: Node<'t>) -> SmallVec<[Node<'t>; 8]> {
         n.named_children().collect()
     }
 }
