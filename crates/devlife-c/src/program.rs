@@ -1,10 +1,8 @@
 //! [`Program`]: the result of compiling C sources, with introspection.
 
-use std::collections::BTreeMap;
-
 use crate::ast::{FuncId, Function, Global, GlobalId};
 use crate::diagnostics::Diagnostic;
-use crate::lower::LowerState;
+use crate::lower::{LowerState, Scope};
 use crate::pp::{Include, PpState};
 use crate::reach::LibraryPart;
 use crate::source::{Files, Site, Source};
@@ -21,11 +19,9 @@ pub struct Program {
     pub(crate) string_sites: Vec<Site>,
     /// Whether each string literal is reachable (only those are allocated).
     pub(crate) string_reachable: Vec<bool>,
-    pub(crate) func_names: BTreeMap<String, FuncId>,
-    pub(crate) global_names: BTreeMap<String, GlobalId>,
-    pub(crate) typedefs: BTreeMap<String, TypeId>,
-    pub(crate) tags: BTreeMap<String, TypeId>,
-    pub(crate) enum_consts: BTreeMap<String, i64>,
+    /// What is declared at file scope (functions, globals, typedefs, enum
+    /// constants, tags).
+    pub(crate) names: Scope,
     pub(crate) includes: Vec<Include>,
 }
 
@@ -150,18 +146,6 @@ impl Program {
         let mut l = front.decls.finish();
         let string_reachable =
             crate::reach::mark(&mut l.funcs, &mut l.globals, l.strings.len(), lib);
-        let func_names = l
-            .funcs
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.name.clone(), FuncId(i as u32)))
-            .collect();
-        let global_names = l
-            .globals
-            .iter()
-            .enumerate()
-            .map(|(i, g)| (g.name.clone(), GlobalId(i as u32)))
-            .collect();
         Program {
             files,
             types: l.types,
@@ -170,11 +154,7 @@ impl Program {
             strings: l.strings,
             string_sites: l.string_sites,
             string_reachable,
-            func_names,
-            global_names,
-            typedefs: l.typedefs,
-            tags: l.tags,
-            enum_consts: l.enum_consts,
+            names: l.file_scope,
             includes,
         }
     }
@@ -191,7 +171,7 @@ impl Program {
 
     /// Looks up a function (defined or declared) by name.
     pub fn function(&self, name: &str) -> Option<FuncId> {
-        self.func_names.get(name).copied()
+        self.names.func(name)
     }
 
     /// A function's description.
@@ -209,7 +189,11 @@ impl Program {
 
     /// Looks up a global by name (function-local statics are `func.name`).
     pub fn global(&self, name: &str) -> Option<GlobalId> {
-        self.global_names.get(name).copied()
+        self.names.global(name).or_else(|| {
+            // A function-local static, `func.name`, is not in file scope.
+            let i = self.globals.iter().rposition(|g| g.name == name)?;
+            Some(GlobalId(u32::try_from(i).ok()?))
+        })
     }
 
     /// A global's description.
@@ -227,20 +211,19 @@ impl Program {
 
     /// The type of a file-scope struct or union tag.
     pub fn struct_type(&self, tag: &str) -> Option<TypeId> {
-        self.tags
-            .get(tag)
-            .copied()
+        self.names
+            .tag(tag)
             .filter(|t| matches!(self.types.kind(*t), TypeKind::Struct(_)))
     }
 
     /// A file-scope typedef.
     pub fn typedef(&self, name: &str) -> Option<TypeId> {
-        self.typedefs.get(name).copied()
+        self.names.typedef(name)
     }
 
     /// A file-scope enum constant.
     pub fn enum_const(&self, name: &str) -> Option<i64> {
-        self.enum_consts.get(name).copied()
+        self.names.enum_const(name)
     }
 
     /// Size in bytes of a type.

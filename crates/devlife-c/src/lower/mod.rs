@@ -13,8 +13,6 @@ mod init;
 pub mod lit;
 mod stmt;
 
-use std::collections::BTreeMap;
-
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
@@ -45,8 +43,9 @@ pub(crate) enum Sym {
     Enum(u64, TypeId),
 }
 
-#[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
-struct Scope {
+/// The names declared in one scope: ordinary identifiers and tags.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Scope {
     #[serde(serialize_with = "crate::sorted::map")]
     names: FxHashMap<String, Sym>,
     #[serde(serialize_with = "crate::sorted::map")]
@@ -72,9 +71,47 @@ pub(crate) struct Lowered {
     pub globals: Vec<Global>,
     pub strings: Vec<Vec<u8>>,
     pub string_sites: Vec<Site>,
-    pub typedefs: BTreeMap<String, TypeId>,
-    pub tags: BTreeMap<String, TypeId>,
-    pub enum_consts: BTreeMap<String, i64>,
+    /// What is declared at file scope.
+    pub file_scope: Scope,
+}
+
+impl Scope {
+    /// The typedef `name`.
+    pub(crate) fn typedef(&self, name: &str) -> Option<TypeId> {
+        match self.names.get(name) {
+            Some(Sym::Typedef(t)) => Some(*t),
+            _ => None,
+        }
+    }
+
+    /// The value of the enumeration constant `name`.
+    pub(crate) fn enum_const(&self, name: &str) -> Option<i64> {
+        match self.names.get(name) {
+            Some(Sym::Enum(v, _)) => Some(*v as i64),
+            _ => None,
+        }
+    }
+
+    /// The function `name`.
+    pub(crate) fn func(&self, name: &str) -> Option<FuncId> {
+        match self.names.get(name) {
+            Some(Sym::Func(f)) => Some(*f),
+            _ => None,
+        }
+    }
+
+    /// The global `name`.
+    pub(crate) fn global(&self, name: &str) -> Option<GlobalId> {
+        match self.names.get(name) {
+            Some(Sym::Global(g)) => Some(*g),
+            _ => None,
+        }
+    }
+
+    /// The type the tag `name` names.
+    pub(crate) fn tag(&self, name: &str) -> Option<TypeId> {
+        self.tags.get(name).copied()
+    }
 }
 
 pub(crate) struct Lowerer {
@@ -156,29 +193,13 @@ impl LowerState {
 
     /// The declarations as a [`Lowered`] unit.
     pub(crate) fn finish(self) -> Lowered {
-        let file = self.file_scope;
-        let mut typedefs = BTreeMap::new();
-        let mut enum_consts = BTreeMap::new();
-        for (name, sym) in &file.names {
-            match sym {
-                Sym::Typedef(t) => {
-                    typedefs.insert(name.clone(), *t);
-                }
-                Sym::Enum(v, _) => {
-                    enum_consts.insert(name.clone(), *v as i64);
-                }
-                _ => {}
-            }
-        }
         Lowered {
             types: self.types,
             funcs: self.funcs,
             globals: self.globals,
             strings: self.strings,
             string_sites: self.string_sites,
-            typedefs,
-            tags: file.tags.into_iter().collect(),
-            enum_consts,
+            file_scope: self.file_scope,
         }
     }
 }
