@@ -126,12 +126,16 @@ pub(crate) fn preprocess_from(
     budget: usize,
 ) -> (PpState, PpOutput) {
     let ids: Vec<_> = sources.iter().map(|s| files.add(s.name)).collect();
-    let mut pp = Pp::new(files);
-    if let Some(state) = state {
-        pp.macros = state.macros;
-        pp.next_id = state.next_id;
-        pp.counter = state.counter;
-    }
+    let mut pp = match state {
+        // The saved state has the builtin macros already.
+        Some(state) => Pp {
+            macros: state.macros,
+            next_id: state.next_id,
+            counter: state.counter,
+            ..Pp::empty(files)
+        },
+        None => Pp::new(files),
+    };
     pp.budget = budget;
     for (src, id) in sources.iter().zip(ids) {
         let toks = lex::lex(id, src.text);
@@ -212,8 +216,24 @@ fn merge_sorted(x: &[u32], y: &[u32]) -> Vec<u32> {
     out
 }
 
+/// `a` with `id` added (one allocation at most).
 fn hs_add(a: &Hideset, id: u32) -> Hideset {
-    hs_union(a, &Some(Rc::from(vec![id])))
+    match a {
+        None => Some(Rc::from([id])),
+        Some(x) => {
+            let at = x.partition_point(|&v| v < id);
+            if x.get(at) == Some(&id) {
+                return a.clone();
+            }
+            let (before, after) = x.split_at(at);
+            let ids = before
+                .iter()
+                .copied()
+                .chain([id])
+                .chain(after.iter().copied());
+            Some(ids.collect())
+        }
+    }
 }
 
 fn hs_intersect(a: &Hideset, b: &Hideset) -> Hideset {
@@ -296,8 +316,9 @@ fn stringize(toks: &[PpToken]) -> String {
 }
 
 impl<'f> Pp<'f> {
-    fn new(files: &'f Files) -> Pp<'f> {
-        let mut pp = Pp {
+    /// A preprocessor without macros.
+    fn empty(files: &'f Files) -> Pp<'f> {
+        Pp {
             files,
             macros: FxHashMap::default(),
             next_id: 0,
@@ -305,7 +326,12 @@ impl<'f> Pp<'f> {
             budget: EXPANSION_BUDGET,
             depth: 0,
             out: PpOutput::default(),
-        };
+        }
+    }
+
+    /// A preprocessor with the builtin and predefined macros.
+    fn new(files: &'f Files) -> Pp<'f> {
+        let mut pp = Pp::empty(files);
         for (n, b) in [
             ("__LINE__", Builtin::Line),
             ("__FILE__", Builtin::File),
@@ -620,7 +646,7 @@ impl<'f> Pp<'f> {
                 va_omitted: false,
                 expanded: Vec::new(),
             };
-            let body = self.subst(&m, &[], &[], inv, hs)?;
+            let body = self.subst(&m, &[], &Args::default(), inv, hs)?;
             pending.push_all(body);
             return Ok(true);
         };
@@ -652,16 +678,16 @@ impl<'f> Pp<'f> {
         &mut self,
         m: &Macro,
         params: &[Rc<str>],
-        mut args: Vec<Vec<PpToken>>,
+        mut args: Args,
         t: &PpToken,
-    ) -> Option<(Vec<Vec<PpToken>>, bool)> {
+    ) -> Option<(Args, bool)> {
         if params.is_empty() && args.len() == 1 && args[0].is_empty() {
-            return Some((Vec::new(), false));
+            return Some((Args::default(), false));
         }
         let mut va_omitted =
             m.variadic && params.len() == 1 && args.len() == 1 && args[0].is_empty();
         if m.variadic && args.len() + 1 == params.len() {
-            args.push(Vec::new());
+            args.push_empty();
             va_omitted = true;
         }
         if args.len() != params.len() {
@@ -708,7 +734,7 @@ impl<'f> Pp<'f> {
         &mut self,
         m: &Macro,
         params: &[Rc<str>],
-        args: &[Vec<PpToken>],
+        args: &Args,
         mut invocation: Invocation<'_>,
         hs: Hideset,
     ) -> Result<Vec<PpToken>, Abort> {
@@ -725,7 +751,7 @@ impl<'f> Pp<'f> {
             None
         };
         let body = &m.body;
-        let mut out: Vec<PpToken> = Vec::new();
+        let mut out: Vec<PpToken> = Vec::with_capacity(body.len() + args.toks.len());
         let mut i = 0;
         while i < body.len() {
             let t = &body[i];
@@ -756,7 +782,7 @@ impl<'f> Pp<'f> {
             if t.is("##") && i > 0 {
                 let rhs_toks: Vec<PpToken> = match next {
                     Some(n) => match param(n) {
-                        Some(p) => args[p].clone(),
+                        Some(p) => args[p].to_vec(),
                         None => vec![n.clone()],
                     },
                     None => Vec::new(),
@@ -790,11 +816,11 @@ impl<'f> Pp<'f> {
                     if args[p].is_empty() {
                         vec![tok(TokKind::Invalid, "", inv.site)]
                     } else {
-                        args[p].clone()
+                        args[p].to_vec()
                     }
                 } else {
                     if invocation.expanded.get(p).is_some_and(Option::is_none) {
-                        let e = self.expand_list(args[p].clone())?;
+                        let e = self.expand_list(args[p].to_vec())?;
                         invocation.expanded[p] = Some(e);
                     }
                     let expanded = invocation.expanded.get(p).and_then(Option::as_ref);
@@ -891,31 +917,55 @@ fn balanced(toks: &[PpToken]) -> (Vec<PpToken>, usize) {
     )
 }
 
+/// A macro invocation's arguments: their tokens one after another, and
+/// where each argument ends.
+#[derive(Default)]
+struct Args {
+    toks: Vec<PpToken>,
+    ends: Vec<usize>,
+}
+
+impl Args {
+    /// The number of arguments.
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Adds an empty argument.
+    fn push_empty(&mut self) {
+        self.ends.push(self.toks.len());
+    }
+}
+
+impl std::ops::Index<usize> for Args {
+    type Output = [PpToken];
+
+    fn index(&self, i: usize) -> &[PpToken] {
+        let start = i.checked_sub(1).map_or(0, |p| self.ends[p]);
+        &self.toks[start..self.ends[i]]
+    }
+}
+
 /// Collects macro arguments after the macro name; `pending.last()` is `(`.
 /// Returns the arguments and the closing parenthesis.
-fn collect_args(
-    pending: &mut Input,
-    variadic: bool,
-    nparams: usize,
-) -> Option<(Vec<Vec<PpToken>>, PpToken)> {
+fn collect_args(pending: &mut Input, variadic: bool, nparams: usize) -> Option<(Args, PpToken)> {
     pending.pop();
-    let mut args: Vec<Vec<PpToken>> = vec![Vec::new()];
+    let mut args = Args::default();
     let mut depth = 0usize;
     while let Some(t) = pending.pop() {
         if t.is("(") {
             depth += 1;
         } else if t.is(")") {
             if depth == 0 {
+                args.push_empty();
                 return Some((args, t));
             }
             depth -= 1;
-        } else if t.is(",") && depth == 0 && !(variadic && args.len() >= nparams) {
-            args.push(Vec::new());
+        } else if t.is(",") && depth == 0 && !(variadic && args.len() + 1 >= nparams) {
+            args.push_empty();
             continue;
         }
-        if let Some(a) = args.last_mut() {
-            a.push(t);
-        }
+        args.toks.push(t);
     }
     None
 }
