@@ -86,14 +86,26 @@ const MAX_ERRORS: usize = 100;
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(into = "saved::SavedPpState", from = "saved::SavedPpState")]
 pub(crate) struct PpState {
-    macros: FxHashMap<Rc<str>, Rc<Macro>>,
+    macros: FxHashMap<Rc<str>, Entry>,
+    /// The macros of a loaded library, built on first use.
+    saved: Option<Rc<saved::SavedMacros>>,
     next_id: u32,
     counter: u64,
 }
 
+/// A macro of the table.
+#[derive(Clone, Debug)]
+enum Entry {
+    /// Defined, or already built from a loaded library.
+    Ready(Rc<Macro>),
+    /// A loaded library's macro not built yet (its index there).
+    Saved(u32),
+}
+
 struct Pp<'f> {
     files: &'f Files,
-    macros: FxHashMap<Rc<str>, Rc<Macro>>,
+    macros: FxHashMap<Rc<str>, Entry>,
+    saved: Option<Rc<saved::SavedMacros>>,
     next_id: u32,
     counter: u64,
     budget: usize,
@@ -130,6 +142,7 @@ pub(crate) fn preprocess_from(
         // The saved state has the builtin macros already.
         Some(state) => Pp {
             macros: state.macros,
+            saved: state.saved,
             next_id: state.next_id,
             counter: state.counter,
             ..Pp::empty(files)
@@ -145,6 +158,7 @@ pub(crate) fn preprocess_from(
     }
     let state = PpState {
         macros: pp.macros,
+        saved: pp.saved,
         next_id: pp.next_id,
         counter: pp.counter,
     };
@@ -321,6 +335,7 @@ impl<'f> Pp<'f> {
         Pp {
             files,
             macros: FxHashMap::default(),
+            saved: None,
             next_id: 0,
             counter: 0,
             budget: EXPANSION_BUDGET,
@@ -365,7 +380,7 @@ impl<'f> Pp<'f> {
 
     fn define_builtin(&mut self, name: &str, b: Builtin) {
         self.define(name, None, false, Vec::new());
-        if let Some(m) = self.macros.get_mut(name) {
+        if let Some(Entry::Ready(m)) = self.macros.get_mut(name) {
             Rc::make_mut(m).builtin = Some(b);
         }
     }
@@ -385,7 +400,7 @@ impl<'f> Pp<'f> {
             body,
             builtin: None,
         };
-        self.macros.insert(Rc::from(name), Rc::new(m));
+        self.macros.insert(Rc::from(name), Entry::Ready(Rc::new(m)));
     }
 
     fn run_file(&mut self, toks: Vec<PpToken>) -> Result<(), Abort> {
@@ -596,6 +611,20 @@ impl<'f> Pp<'f> {
         Ok(out)
     }
 
+    /// The macro `name`; a loaded library's macro is built on first use.
+    fn lookup(&mut self, name: &str) -> Option<Rc<Macro>> {
+        let saved = &self.saved;
+        let entry = self.macros.get_mut(name)?;
+        match entry {
+            Entry::Ready(m) => Some(Rc::clone(m)),
+            Entry::Saved(i) => {
+                let m = Rc::new(saved.as_ref()?.build(*i));
+                *entry = Entry::Ready(Rc::clone(&m));
+                Some(m)
+            }
+        }
+    }
+
     /// Fully macro-expands a token list in isolation.
     fn expand_list(&mut self, toks: Vec<PpToken>) -> Result<Vec<PpToken>, Abort> {
         if self.depth >= MAX_ARG_DEPTH {
@@ -627,13 +656,12 @@ impl<'f> Pp<'f> {
             let _ = collect_args(pending, false, 1);
             return Ok(true);
         }
-        let Some(m) = self.macros.get(&t.text) else {
+        let Some(m) = self.lookup(&t.text) else {
             return Ok(false);
         };
         if hs_contains(&t.hideset, m.id) {
             return Ok(false);
         }
-        let m = Rc::clone(m);
         if let Some(b) = m.builtin {
             let r = self.builtin(b, t);
             pending.push(r);
