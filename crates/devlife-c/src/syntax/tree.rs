@@ -389,8 +389,9 @@ impl Builder {
     pub fn finish(&mut self, mark: usize, kind: Kind, first: u32, end: u32) {
         let kids = u32::try_from(self.nodes.len()).unwrap_or(u32::MAX);
         let nkids = u32::try_from(self.stack.len().saturating_sub(mark)).unwrap_or(0);
-        if mark < self.stack.len() {
-            self.nodes.extend(self.stack.drain(mark..));
+        if let Some(kids) = self.stack.get(mark..) {
+            self.nodes.extend_from_slice(kids);
+            self.stack.truncate(mark);
         }
         self.stack.push(NodeData {
             kind,
