@@ -233,19 +233,34 @@ impl Lowerer {
 
     /// Value conversion: arrays decay, functions become pointers, scalar places are loaded.
     pub(crate) fn rv(&mut self, e: Expr) -> LResult<Expr> {
-        match self.types.kind(e.ty).clone() {
-            TypeKind::Array { elem, .. } if e.is_place() => {
+        /// What value conversion does to an expression of a type.
+        enum Conv {
+            Decay(TypeId),
+            Function,
+            Keep,
+            Load,
+        }
+        let conv = match self.types.kind(e.ty) {
+            TypeKind::Array { elem, .. } if e.is_place() => Conv::Decay(*elem),
+            TypeKind::Func(_) => Conv::Function,
+            TypeKind::Struct(_) | TypeKind::Void | TypeKind::Array { .. } => Conv::Keep,
+            _ if e.is_place() => Conv::Load,
+            _ => Conv::Keep,
+        };
+        match conv {
+            Conv::Decay(elem) => {
                 if let ExprKind::LocalReg(_) = e.kind {
                     self.mark_addr_taken(&e);
                 }
                 let ty = self.types.ptr(elem);
+                let site = e.site;
                 Ok(Expr {
-                    kind: ExprKind::AddrOf(bx(e.clone())),
+                    kind: ExprKind::AddrOf(bx(e)),
                     ty,
-                    site: e.site,
+                    site,
                 })
             }
-            TypeKind::Func(_) => {
+            Conv::Function => {
                 let ty = self.types.ptr(e.ty);
                 match e.kind {
                     ExprKind::Deref(p) => Ok(Expr { ty, ..*p }),
@@ -256,8 +271,8 @@ impl Lowerer {
                     }),
                 }
             }
-            TypeKind::Struct(_) | TypeKind::Void | TypeKind::Array { .. } => Ok(e),
-            _ if e.is_place() => {
+            Conv::Keep => Ok(e),
+            Conv::Load => {
                 let (ty, site) = (e.ty, e.site);
                 Ok(Expr {
                     kind: ExprKind::Load(bx(e)),
@@ -265,7 +280,6 @@ impl Lowerer {
                     site,
                 })
             }
-            _ => Ok(e),
         }
     }
 

@@ -18,6 +18,12 @@ pub struct IntLit {
 /// Parses an integer literal (decimal, hex, octal, binary; `u`/`l`/`ll` suffixes).
 pub fn parse_int_literal(text: &str) -> Result<IntLit, String> {
     let t = text.trim();
+    // Most literals are plain decimals.
+    let plain = !t.is_empty() && t.len() < 19 && t.bytes().all(|b| b.is_ascii_digit());
+    if plain && (t.len() == 1 || !t.starts_with('0')) {
+        let value = t.bytes().fold(0u64, |v, b| v * 10 + u64::from(b - b'0'));
+        return Ok(type_literal(value, false, 0, true));
+    }
     let lower = if t.bytes().any(|b| b.is_ascii_uppercase()) {
         Cow::Owned(t.to_ascii_lowercase())
     } else {
