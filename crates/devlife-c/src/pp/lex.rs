@@ -97,6 +97,8 @@ struct Lexer<'c> {
     file: FileId,
     /// The text of each distinct spelling, allocated once per file.
     texts: FxHashMap<&'c [u8], Rc<str>>,
+    /// The same for one-byte spellings (most punctuators), by byte.
+    bytes: [Option<Rc<str>>; 128],
 }
 
 /// A place in the spliced text where a physical line starts (at the start
@@ -174,6 +176,7 @@ pub fn lex(file: FileId, src: &[u8]) -> Vec<PpToken> {
         i: 0,
         file,
         texts: FxHashMap::default(),
+        bytes: [const { None }; 128],
     };
     lx.run()
 }
@@ -250,16 +253,21 @@ impl<'c> Lexer<'c> {
         let end = self.i.min(self.chars.len());
         let chars: &'c [u8] = self.chars;
         let bytes = &chars[start..end];
-        let text = match self.texts.get(bytes) {
-            Some(t) => Rc::clone(t),
-            None => {
-                let t: Rc<str> = match std::str::from_utf8(bytes) {
-                    Ok(s) => Rc::from(s),
-                    Err(_) => Rc::from(String::from_utf8_lossy(bytes).as_ref()),
-                };
-                self.texts.insert(bytes, Rc::clone(&t));
-                t
+        let text = match bytes {
+            [b] if b.is_ascii() => {
+                let slot = &mut self.bytes[usize::from(*b)];
+                let t =
+                    slot.get_or_insert_with(|| Rc::from(char::from(*b).encode_utf8(&mut [0; 4])));
+                Rc::clone(t)
             }
+            _ => match self.texts.get(bytes) {
+                Some(t) => Rc::clone(t),
+                None => {
+                    let t: Rc<str> = Rc::from(String::from_utf8_lossy(bytes).as_ref());
+                    self.texts.insert(bytes, Rc::clone(&t));
+                    t
+                }
+            },
         };
         PpToken {
             kind,
