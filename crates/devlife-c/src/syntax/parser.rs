@@ -265,18 +265,22 @@ impl<'t> Parser<'t, '_> {
         }
     }
 
-    /// Where something missing after the last token is reported: at the
-    /// current token, or at the last one consumed if the current one is on
-    /// a later line (a missing `;` belongs to the line it ends).
-    fn after_here(&self) -> Site {
+    /// Where something missing after the last token is reported, and what
+    /// was found instead: the current token, or the end of the last one
+    /// consumed if the current one is on a later line (a missing `;`
+    /// belongs to the line it ends; the token on the next line, perhaps
+    /// from a macro's expansion, is not named).
+    fn after_here(&self) -> (Site, String) {
         let prev = self.pos.checked_sub(1).and_then(|p| self.toks.get(p));
         match (self.toks.get(self.pos), prev) {
             (Some(t), Some(p)) if t.site.line != p.site.line || t.site.file != p.site.file => {
-                p.site
+                (p.site, String::new())
             }
-            (Some(t), _) => t.site,
-            (None, Some(p)) => p.site,
-            (None, None) => Site::NONE,
+            (Some(t), _) => (t.site, format!(", found {}", self.found())),
+            (None, p) => (
+                p.map_or(Site::NONE, |p| p.site),
+                ", found end of file".to_string(),
+            ),
         }
     }
 
@@ -321,8 +325,8 @@ impl<'t> Parser<'t, '_> {
         if self.eat(tk) {
             return Ok(());
         }
-        let msg = format!("syntax error: expected {what}, found {}", self.found());
-        let site = self.after_here();
+        let (site, found) = self.after_here();
+        let msg = format!("syntax error: expected {what}{found}");
         self.fail_at(site, msg)
     }
 
@@ -331,8 +335,8 @@ impl<'t> Parser<'t, '_> {
         if self.eat(tk) {
             return Ok(());
         }
-        let site = self.after_here();
-        let mut msg = format!("syntax error: expected {what}, found {}", self.found());
+        let (site, found) = self.after_here();
+        let mut msg = format!("syntax error: expected {what}{found}");
         if let Some(o) = self.toks.get(open) {
             if o.site.line != site.line || o.site.file != site.file {
                 msg.push_str(&format!(

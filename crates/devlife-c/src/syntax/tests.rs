@@ -431,11 +431,17 @@ fn tokens_and_sites_of_nodes() {
 
 #[test]
 fn syntax_errors_name_what_was_expected_where() {
+    // A missing `;` is reported where its line ends; the next line's
+    // token (perhaps from a macro's expansion) is not named.
     assert_eq!(
         error("int f(void) {\n  return 0\n}\n"),
+        (2, 10, "syntax error: expected `;` after `return`".into())
+    );
+    assert_eq!(
+        error("int f(void) { return 0 }"),
         (
-            2,
-            10,
+            1,
+            24,
             "syntax error: expected `;` after `return`, found `}`".into()
         )
     );
