@@ -17,71 +17,126 @@ pub struct Token {
 
 /// What a token is to the parser: a punctuator, a keyword (GNU spellings
 /// share their standard keyword's class) or a kind of literal.
-#[allow(missing_docs)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Tk {
     /// End of input (a sentinel after the last token).
     Eof,
+    /// An identifier (a name that is not a keyword).
     Ident,
+    /// A preprocessing number.
     Number,
+    /// A character literal.
     Char,
+    /// A string literal.
     Str,
     /// A malformed token (the front end reports these before parsing).
     Invalid,
     // Punctuators.
+    /// `(`.
     LParen,
+    /// `)`.
     RParen,
+    /// `{`.
     LBrace,
+    /// `}`.
     RBrace,
+    /// `[`.
     LBracket,
+    /// `]`.
     RBracket,
+    /// `.`.
     Dot,
+    /// `->`.
     Arrow,
+    /// `++`.
     PlusPlus,
+    /// `--`.
     MinusMinus,
+    /// `&`.
     Amp,
+    /// `*`.
     Star,
+    /// `+`.
     Plus,
+    /// `-`.
     Minus,
+    /// `~`.
     Tilde,
+    /// `!`.
     Bang,
+    /// `/`.
     Slash,
+    /// `%`.
     Percent,
+    /// `<<`.
     Shl,
+    /// `>>`.
     Shr,
+    /// `<`.
     Lt,
+    /// `>`.
     Gt,
+    /// `<=`.
     Le,
+    /// `>=`.
     Ge,
+    /// `==`.
     EqEq,
+    /// `!=`.
     Ne,
+    /// `^`.
     Caret,
+    /// `|`.
     Pipe,
+    /// `&&`.
     AmpAmp,
+    /// `||`.
     PipePipe,
+    /// `?`.
     Question,
+    /// `:`.
     Colon,
+    /// `;`.
     Semi,
+    /// `...`.
     Ellipsis,
+    /// `=`.
     Assign,
+    /// `*=`.
     StarAssign,
+    /// `/=`.
     SlashAssign,
+    /// `%=`.
     PercentAssign,
+    /// `+=`.
     PlusAssign,
+    /// `-=`.
     MinusAssign,
+    /// `<<=`.
     ShlAssign,
+    /// `>>=`.
     ShrAssign,
+    /// `&=`.
     AmpAssign,
+    /// `^=`.
     CaretAssign,
+    /// `|=`.
     PipeAssign,
+    /// `,`.
     Comma,
+    /// `#`.
     Hash,
+    /// `##`.
     HashHash,
     // Storage classes.
+    /// `extern`.
     Extern,
+    /// `static`.
     Static,
+    /// `auto`.
     Auto,
+    /// `register`.
     Register,
     /// `inline`, `__inline`, `__inline__`.
     Inline,
@@ -102,34 +157,56 @@ pub enum Tk {
     Prim,
     /// `signed`, `__signed`, `__signed__`.
     Signed,
+    /// `unsigned`.
     Unsigned,
+    /// `long`.
     Long,
+    /// `short`.
     Short,
+    /// `struct`.
     Struct,
+    /// `union`.
     Union,
+    /// `enum`.
     Enum,
+    /// `typedef`.
     Typedef,
     /// `typeof`, `__typeof`, `__typeof__` (a name, not a keyword, in
     /// tree-sitter-c: it reads `typeof(T)` as a macro-like type specifier).
     Typeof,
     // Statements.
+    /// `if`.
     If,
+    /// `else`.
     Else,
+    /// `switch`.
     Switch,
+    /// `case`.
     Case,
+    /// `default`.
     Default,
+    /// `while`.
     While,
+    /// `do`.
     Do,
+    /// `for`.
     For,
+    /// `return`.
     Return,
+    /// `break`.
     Break,
+    /// `continue`.
     Continue,
+    /// `goto`.
     Goto,
     // Expression keywords.
+    /// `sizeof`.
     Sizeof,
     /// `_Alignof`, `alignof`, `__alignof__`, `__alignof`, `_alignof`.
     Alignof,
+    /// `offsetof`.
     Offsetof,
+    /// `_Generic`.
     Generic,
     /// `asm`, `__asm__`, `__asm`.
     Asm,
