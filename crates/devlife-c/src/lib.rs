@@ -130,5 +130,5 @@ pub fn preprocess_to_string(sources: &[Source<'_>]) -> (String, Vec<Diagnostic>)
         .iter()
         .map(|(s, m)| Diagnostic::new(&files, *s, m))
         .collect();
-    (syntax::Tokens::new(&out.tokens).render().0, diags)
+    (syntax::Tokens::new(out.tokens).render().0, diags)
 }

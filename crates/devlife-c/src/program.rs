@@ -116,8 +116,7 @@ fn front(
     if !errors.is_empty() {
         return Err(diags(&files, errors));
     }
-    let tokens = crate::syntax::Tokens::new(&pp.tokens);
-    drop(pp.tokens);
+    let tokens = crate::syntax::Tokens::new(pp.tokens);
     let tree = crate::syntax::parse(tokens, &|name| decls.is_typedef(name))
         .map_err(|e| diags(&files, vec![e]))?;
     let decls = crate::lower::lower_from(decls, &tree).map_err(|e| diags(&files, e))?;

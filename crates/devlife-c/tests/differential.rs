@@ -227,7 +227,7 @@ fn check(sources: &[Source<'_>]) -> Result<Report, String> {
         "preprocessing failed: {:?}",
         pp.errors
     );
-    let tokens = Tokens::new(&pp.tokens);
+    let tokens = Tokens::new(pp.tokens);
     let (text, starts) = tokens.render();
     let mut ts = tree_sitter::Parser::new();
     ts.set_language(&tree_sitter_c::LANGUAGE.into())

@@ -148,7 +148,7 @@ fn compile_and_run(src: &str) {
 /// Parses `toks`; on an error, checks that it is located and says what
 /// went wrong.
 fn parse_checked(toks: &[PpToken]) {
-    let tokens = Tokens::new(toks);
+    let tokens = Tokens::new(toks.to_vec());
     let last_line = toks.last().map_or(0, |t| t.site.line);
     if let Err((site, msg)) = parse(tokens, &|n| n == "T") {
         assert!(

@@ -30,7 +30,7 @@ mod stmt;
 mod token;
 mod tree;
 
-pub use token::{Tk, Token, Tokens};
+pub use token::{Tk, Tokens};
 pub use tree::{Field, Kind, Node, Tree};
 
 use crate::source::Site;

@@ -4,8 +4,9 @@
 
 use rustc_hash::FxHashMap;
 
-use super::token::{Tk, Token, Tokens};
+use super::token::{Tk, Tokens};
 use super::tree::{Builder, Field, Kind, Tree};
+use crate::pp::PpToken;
 use crate::source::Site;
 
 /// Maximum nesting of expressions, statements, declarators and
@@ -77,7 +78,7 @@ impl<'t> Scopes<'t, '_> {
 
 /// The parser's state.
 pub(crate) struct Parser<'t, 'f> {
-    toks: &'t [Token],
+    toks: &'t [PpToken],
     /// Token classes, with a [`Tk::Eof`] sentinel.
     kinds: &'t [Tk],
     pos: usize,

@@ -47,7 +47,7 @@ fn parse_with(src: &str, lib: &[&str]) -> Result<String, (u32, u32, String)> {
     let mut files = Files::new();
     let pp = preprocess(&mut files, &[Source::new("t.c", src)]);
     assert!(pp.errors.is_empty(), "{:?}", pp.errors);
-    let tokens = Tokens::new(&pp.tokens);
+    let tokens = Tokens::new(pp.tokens);
     let tree = parse(tokens, &|n| lib.contains(&n)).map_err(|(s, m)| (s.line, s.column, m))?;
     let mut out = String::new();
     for (i, item) in tree.root().children().enumerate() {
@@ -421,7 +421,7 @@ fn statements() {
 fn tokens_and_sites_of_nodes() {
     let mut files = Files::new();
     let pp = preprocess(&mut files, &[Source::new("t.c", "int\nf(void)\n{\n}\n")]);
-    let tree = parse(Tokens::new(&pp.tokens), &|_| false).expect("parses");
+    let tree = parse(Tokens::new(pp.tokens), &|_| false).expect("parses");
     let f = tree.root().named_child(0).expect("a definition");
     assert_eq!(f.kind(), Kind::FunctionDefinition);
     assert_eq!((f.site().line, f.end_site().line), (1, 4));

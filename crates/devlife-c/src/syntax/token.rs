@@ -6,15 +6,6 @@ use std::rc::Rc;
 use crate::pp::{PpToken, TokKind};
 use crate::source::Site;
 
-/// A token the parser reads: its spelling and original site.
-#[derive(Clone, Debug)]
-pub struct Token {
-    /// Spelling (as written; a GNU spelling keeps its own text, see [`Tk`]).
-    pub text: Rc<str>,
-    /// Original site (for tokens from a macro expansion, the invocation's).
-    pub site: Site,
-}
-
 /// What a token is to the parser: a punctuator, a keyword (GNU spellings
 /// share their standard keyword's class) or a kind of literal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -404,69 +395,94 @@ fn standard_spelling(text: &str) -> &str {
     }
 }
 
-/// The parser's input: tokens and their classes, with a [`Tk::Eof`]
-/// sentinel after the last class.
+/// Whether `t`, of class `tk`, is `offsetof` or `__builtin_offsetof`.
+fn is_offsetof(tk: Tk, t: &PpToken) -> bool {
+    tk == Tk::Offsetof || (tk == Tk::Ident && &*t.text == "__builtin_offsetof")
+}
+
+/// The parser's input: the preprocessor's tokens as the parser reads them
+/// (see [`Tokens::new`]) and their classes, with a [`Tk::Eof`] sentinel
+/// after the last class.
 #[derive(Clone, Debug, Default)]
 pub struct Tokens {
-    pub(crate) toks: Vec<Token>,
+    pub(crate) toks: Vec<PpToken>,
     pub(crate) kinds: Vec<Tk>,
 }
 
 impl Tokens {
-    /// Prepares the preprocessor's output for the parser: drops
+    /// Prepares the preprocessor's output for the parser, in place: drops
     /// `__extension__` and `restrict` spellings, classifies every token, and
     /// rewrites `offsetof(T, path)` and `__builtin_offsetof(T, path)` to
     /// `((unsigned long) &((T *) 0)->path)`, so that a member path with
     /// subscripts is an ordinary constant expression.
-    pub fn new(pp: &[PpToken]) -> Tokens {
-        let mut out = Tokens {
-            toks: Vec::with_capacity(pp.len()),
-            kinds: Vec::with_capacity(pp.len() + 1),
-        };
-        let mut i = 0;
-        while i < pp.len() {
+    pub fn new(mut pp: Vec<PpToken>) -> Tokens {
+        let mut kinds = Vec::with_capacity(pp.len() + 1);
+        let mut first_offsetof = None;
+        let mut kept = 0;
+        for i in 0..pp.len() {
             let t = &pp[i];
             let Some(tk) = classify(t.kind, &t.text) else {
-                i += 1;
                 continue;
             };
-            let is_off =
-                tk == Tk::Offsetof || (tk == Tk::Ident && &*t.text == "__builtin_offsetof");
-            if is_off && pp.get(i + 1).is_some_and(|p| p.is("(")) {
-                if let Some(used) = out.offsetof(&pp[i..]) {
-                    i += used;
-                    continue;
-                }
+            if first_offsetof.is_none() && is_offsetof(tk, t) {
+                first_offsetof = Some(kept);
             }
-            out.push(tk, t.text.clone(), t.site);
-            i += 1;
+            pp.swap(kept, i);
+            kinds.push(tk);
+            kept += 1;
+        }
+        pp.truncate(kept);
+        let mut out = Tokens { toks: pp, kinds };
+        if let Some(first) = first_offsetof {
+            out.rewrite_offsetof(first);
         }
         out.kinds.push(Tk::Eof);
         out
     }
 
-    fn push(&mut self, tk: Tk, text: Rc<str>, site: Site) {
-        self.toks.push(Token { text, site });
-        self.kinds.push(tk);
-    }
-
-    /// Pushes a token of the `offsetof` rewrite (a word or punctuator of
-    /// its own, or a token of the original at the rewrite's site).
-    fn push_text(&mut self, kind: TokKind, text: Rc<str>, site: Site) {
-        if let Some(tk) = classify(kind, &text) {
-            self.push(tk, text, site);
+    /// Rewrites every `offsetof ( T , path )` from token `first` on.
+    fn rewrite_offsetof(&mut self, first: usize) {
+        let mut kinds = self.kinds.split_off(first).into_iter();
+        let mut rest = self.toks.split_off(first).into_iter();
+        let out = self;
+        while let (Some(t), Some(tk)) = (rest.next(), kinds.next()) {
+            if is_offsetof(tk, &t) && rest.as_slice().first().is_some_and(|p| p.is("(")) {
+                if let Some(used) = out.offsetof(t.site, rest.as_slice()) {
+                    rest.nth(used - 1);
+                    kinds.nth(used - 1);
+                    continue;
+                }
+            }
+            out.toks.push(t);
+            out.kinds.push(tk);
         }
     }
 
-    /// `offsetof ( T , path )` at the start of `toks` → the null-pointer
-    /// form; returns the tokens used, or `None` (left as written) if there
-    /// is no comma at depth 1 or no closing parenthesis.
-    fn offsetof(&mut self, toks: &[PpToken]) -> Option<usize> {
-        let site = toks[0].site;
+    /// Pushes a token of the `offsetof` rewrite (a word or punctuator of
+    /// its own, or a token of the original) at the rewrite's site.
+    fn push_text(&mut self, kind: TokKind, text: Rc<str>, site: Site) {
+        if let Some(tk) = classify(kind, &text) {
+            self.toks.push(PpToken {
+                kind,
+                text,
+                site,
+                space: false,
+                bol: false,
+                hideset: None,
+            });
+            self.kinds.push(tk);
+        }
+    }
+
+    /// `( T , path )` at the start of `toks`, after an `offsetof` at
+    /// `site` → the null-pointer form; returns the tokens used, or `None`
+    /// (left as written) if there is no comma at depth 1 or no closing
+    /// parenthesis.
+    fn offsetof(&mut self, site: Site, toks: &[PpToken]) -> Option<usize> {
         let mut depth = 0usize;
         let mut comma = None;
         let mut close = None;
-        for (k, t) in toks.iter().enumerate().skip(1) {
+        for (k, t) in toks.iter().enumerate() {
             if t.is("(") || t.is("[") {
                 depth += 1;
             } else if t.is(")") || t.is("]") {
@@ -492,7 +508,7 @@ impl Tokens {
             let (kind, text) = word(w);
             self.push_text(kind, text, site);
         }
-        for t in &toks[2..comma] {
+        for t in &toks[1..comma] {
             self.push_text(t.kind, t.text.clone(), site);
         }
         for w in ["*", ")", "0", ")", "->"] {
@@ -518,7 +534,7 @@ impl Tokens {
     }
 
     /// The tokens.
-    pub fn tokens(&self) -> &[Token] {
+    pub fn tokens(&self) -> &[PpToken] {
         &self.toks
     }
 

@@ -3,7 +3,8 @@
 //! tree-sitter-c's grammar (the same node kinds and field names), so that
 //! the two can be compared (`tests/differential.rs`).
 
-use super::token::{Tk, Token, Tokens};
+use super::token::{Tk, Tokens};
+use crate::pp::PpToken;
 use crate::source::Site;
 
 macro_rules! kinds {
@@ -281,7 +282,7 @@ impl<'t> Node<'t> {
     }
 
     /// The tokens the node spans.
-    pub fn tokens(self) -> &'t [Token] {
+    pub fn tokens(self) -> &'t [PpToken] {
         self.tree
             .tokens
             .toks
