@@ -86,10 +86,18 @@ fn punct_len(s: &[u8]) -> usize {
     usize::from(b"[](){}.&*+-~!/%<>^|?:;=,#".contains(&c0))
 }
 
-struct Lexer<'c> {
+/// A file's text without its backslash-newlines, and where each of its
+/// physical lines starts: what a [`Lexer`] reads.
+pub(crate) struct Spliced<'s> {
+    chars: Cow<'s, [u8]>,
+    anchors: Vec<Anchor>,
+}
+
+/// Reads the tokens of a [`Spliced`] file, one at a time.
+pub(crate) struct Lexer<'c> {
     chars: &'c [u8],
     /// Where each physical line starts in `chars` (see [`splice`]).
-    anchors: Vec<Anchor>,
+    anchors: &'c [Anchor],
     /// The anchor of the last site looked up (sites are looked up in
     /// increasing order).
     anchor: usize,
@@ -99,6 +107,10 @@ struct Lexer<'c> {
     texts: FxHashMap<&'c [u8], Rc<str>>,
     /// The same for one-byte spellings (most punctuators), by byte.
     bytes: [Option<Rc<str>>; 128],
+    /// Whitespace precedes the next token.
+    space: bool,
+    /// The next token starts a line.
+    bol: bool,
 }
 
 /// A place in the spliced text where a physical line starts (at the start
@@ -113,7 +125,7 @@ struct Anchor {
 
 /// Removes backslash-newline splices (copying only if there is one), and
 /// records where each physical line starts.
-fn splice(src: &[u8]) -> (Cow<'_, [u8]>, Vec<Anchor>) {
+pub(crate) fn splice(src: &[u8]) -> Spliced<'_> {
     let splice_len = |i: usize| match (src.get(i + 1), src.get(i + 2)) {
         (Some(b'\n'), _) => 2,
         (Some(b'\r'), Some(b'\n')) => 3,
@@ -140,7 +152,10 @@ fn splice(src: &[u8]) -> (Cow<'_, [u8]>, Vec<Anchor>) {
                 });
             }
         }
-        return (Cow::Borrowed(src), anchors);
+        return Spliced {
+            chars: Cow::Borrowed(src),
+            anchors,
+        };
     }
     let mut chars = Vec::with_capacity(src.len());
     let mut i = 0;
@@ -163,22 +178,31 @@ fn splice(src: &[u8]) -> (Cow<'_, [u8]>, Vec<Anchor>) {
             column: 1,
         });
     }
-    (Cow::Owned(chars), anchors)
+    Spliced {
+        chars: Cow::Owned(chars),
+        anchors,
+    }
+}
+
+impl Spliced<'_> {
+    /// The length of the text in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.chars.len()
+    }
 }
 
 /// Tokenizes one file.
 pub fn lex(file: FileId, src: &[u8]) -> Vec<PpToken> {
-    let (chars, anchors) = splice(src);
-    let mut lx = Lexer {
-        chars: &chars,
-        anchors,
-        anchor: 0,
-        i: 0,
-        file,
-        texts: FxHashMap::default(),
-        bytes: [const { None }; 128],
-    };
-    lx.run()
+    let spliced = splice(src);
+    Lexer::new(file, &spliced).collect()
+}
+
+impl Iterator for Lexer<'_> {
+    type Item = PpToken;
+
+    fn next(&mut self) -> Option<PpToken> {
+        self.next_token()
+    }
 }
 
 fn is_ident_start(c: u8) -> bool {
@@ -190,6 +214,21 @@ fn is_ident_cont(c: u8) -> bool {
 }
 
 impl<'c> Lexer<'c> {
+    /// A lexer at the start of `file`, whose text is `spliced`.
+    pub(crate) fn new(file: FileId, spliced: &'c Spliced<'_>) -> Lexer<'c> {
+        Lexer {
+            chars: &spliced.chars,
+            anchors: &spliced.anchors,
+            anchor: 0,
+            i: 0,
+            file,
+            texts: FxHashMap::default(),
+            bytes: [const { None }; 128],
+            space: false,
+            bol: true,
+        }
+    }
+
     fn peek(&self, k: usize) -> u8 {
         self.chars.get(self.i + k).copied().unwrap_or(0)
     }
@@ -208,45 +247,45 @@ impl<'c> Lexer<'c> {
         Site::new(self.file, a.line, column)
     }
 
-    fn run(&mut self) -> Vec<PpToken> {
-        let mut out = Vec::with_capacity(self.chars.len() / 4);
-        let mut space = false;
-        let mut bol = true;
+    /// The next token, or `None` at the end of the file.
+    fn next_token(&mut self) -> Option<PpToken> {
         while self.i < self.chars.len() {
             let c = self.peek(0);
             if c == b'\n' {
                 self.i += 1;
-                bol = true;
-                space = true;
+                self.bol = true;
+                self.space = true;
                 continue;
             }
             if c == b' ' || c == b'\t' || c == b'\r' || c == 0x0b || c == 0x0c {
                 self.i += 1;
-                space = true;
+                self.space = true;
                 continue;
             }
             if c == b'/' && self.peek(1) == b'/' {
                 while self.i < self.chars.len() && self.peek(0) != b'\n' {
                     self.i += 1;
                 }
-                space = true;
-                continue;
-            }
-            if c == b'/' && self.peek(1) == b'*' {
-                let start = self.i;
-                if !self.block_comment() {
-                    out.push(self.token(TokKind::Invalid, start, space, bol));
-                }
-                space = true;
+                self.space = true;
                 continue;
             }
             let start = self.i;
-            let kind = self.scan();
-            out.push(self.token(kind, start, space, bol));
-            space = false;
-            bol = false;
+            let kind = if c == b'/' && self.peek(1) == b'*' {
+                if self.block_comment() {
+                    self.space = true;
+                    continue;
+                }
+                // An unterminated comment is a token, reported if it is output.
+                TokKind::Invalid
+            } else {
+                self.scan()
+            };
+            let t = self.token(kind, start, self.space, self.bol);
+            self.space = false;
+            self.bol = false;
+            return Some(t);
         }
-        out
+        None
     }
 
     fn token(&mut self, kind: TokKind, start: usize, space: bool, bol: bool) -> PpToken {

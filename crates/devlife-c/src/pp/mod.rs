@@ -151,8 +151,12 @@ pub(crate) fn preprocess_from(
     };
     pp.budget = budget;
     for (src, id) in sources.iter().zip(ids) {
-        let toks = lex::lex(id, src.text);
-        if pp.run_file(toks).is_err() {
+        let spliced = lex::splice(src.text);
+        // Expansion adds tokens: room for one per three bytes is usually
+        // enough (untouched room costs nothing).
+        pp.out.tokens.reserve(spliced.len() / 3);
+        let input = Input::new(Rest::File(Box::new(lex::Lexer::new(id, &spliced))));
+        if pp.run_file(input).is_err() {
             break;
         }
     }
@@ -261,28 +265,54 @@ fn hs_intersect(a: &Hideset, b: &Hideset) -> Hideset {
 }
 
 /// Tokens still to be read: expansions pushed back (a stack, the next on
-/// top) in front of the rest of the input, which is read in place.
-struct Input {
+/// top) in front of the rest of the input, which is read as it comes (a
+/// file straight from its lexer, so its tokens are never all in memory).
+struct Input<'c> {
     stack: Vec<PpToken>,
-    rest: std::vec::IntoIter<PpToken>,
+    /// The next token of `rest`, read ahead.
+    ahead: Option<PpToken>,
+    rest: Rest<'c>,
 }
 
-impl Input {
-    fn new(toks: Vec<PpToken>) -> Input {
+/// Where the rest of an [`Input`] comes from.
+enum Rest<'c> {
+    File(Box<lex::Lexer<'c>>),
+    Tokens(std::vec::IntoIter<PpToken>),
+}
+
+impl<'c> Input<'c> {
+    fn new(rest: Rest<'c>) -> Input<'c> {
         Input {
             stack: Vec::new(),
-            rest: toks.into_iter(),
+            ahead: None,
+            rest,
         }
     }
 
     /// Takes the next token.
     fn pop(&mut self) -> Option<PpToken> {
-        self.stack.pop().or_else(|| self.rest.next())
+        if let Some(t) = self.stack.pop() {
+            return Some(t);
+        }
+        self.ahead.take().or_else(|| self.read())
     }
 
     /// The next token.
-    fn last(&self) -> Option<&PpToken> {
-        self.stack.last().or_else(|| self.rest.as_slice().first())
+    fn last(&mut self) -> Option<&PpToken> {
+        if !self.stack.is_empty() {
+            return self.stack.last();
+        }
+        if self.ahead.is_none() {
+            self.ahead = self.read();
+        }
+        self.ahead.as_ref()
+    }
+
+    fn read(&mut self) -> Option<PpToken> {
+        match &mut self.rest {
+            Rest::File(lexer) => lexer.next(),
+            Rest::Tokens(toks) => toks.next(),
+        }
     }
 
     /// Puts a token back in front.
@@ -297,7 +327,7 @@ impl Input {
 }
 
 /// Takes the rest of the current line.
-fn read_line(pending: &mut Input) -> Vec<PpToken> {
+fn read_line(pending: &mut Input<'_>) -> Vec<PpToken> {
     let mut line = Vec::new();
     while pending.last().is_some_and(|t| !t.bol) {
         if let Some(t) = pending.pop() {
@@ -403,10 +433,7 @@ impl<'f> Pp<'f> {
         self.macros.insert(Rc::from(name), Entry::Ready(Rc::new(m)));
     }
 
-    fn run_file(&mut self, toks: Vec<PpToken>) -> Result<(), Abort> {
-        // Expansion adds tokens; room for as many again is usually enough.
-        self.out.tokens.reserve(2 * toks.len());
-        let mut pending = Input::new(toks);
+    fn run_file(&mut self, mut pending: Input<'_>) -> Result<(), Abort> {
         let mut conds: Vec<Cond> = Vec::new();
         while let Some(t) = pending.pop() {
             if t.bol && t.is("#") {
@@ -426,7 +453,7 @@ impl<'f> Pp<'f> {
     fn directive(
         &mut self,
         hash: PpToken,
-        pending: &mut Input,
+        pending: &mut Input<'_>,
         conds: &mut Vec<Cond>,
     ) -> Result<(), Abort> {
         let line = read_line(pending);
@@ -482,7 +509,13 @@ impl<'f> Pp<'f> {
         Ok(())
     }
 
-    fn enter_cond(&mut self, take: bool, site: Site, pending: &mut Input, conds: &mut Vec<Cond>) {
+    fn enter_cond(
+        &mut self,
+        take: bool,
+        site: Site,
+        pending: &mut Input<'_>,
+        conds: &mut Vec<Cond>,
+    ) {
         conds.push(Cond {
             taken: take,
             in_else: false,
@@ -497,7 +530,7 @@ impl<'f> Pp<'f> {
         &mut self,
         name: &PpToken,
         args: &[PpToken],
-        pending: &mut Input,
+        pending: &mut Input<'_>,
         conds: &mut [Cond],
     ) -> Result<(), Abort> {
         let is_else = &*name.text == "else";
@@ -634,7 +667,7 @@ impl<'f> Pp<'f> {
         }
         self.depth += 1;
         let mut out = Vec::with_capacity(toks.len());
-        let mut pending = Input::new(toks);
+        let mut pending = Input::new(Rest::Tokens(toks.into_iter()));
         let r = loop {
             let Some(t) = pending.pop() else { break Ok(()) };
             match self.try_expand(&t, &mut pending) {
@@ -648,7 +681,7 @@ impl<'f> Pp<'f> {
     }
 
     /// Expands `t` if it names a macro; pushes the expansion onto `pending`.
-    fn try_expand(&mut self, t: &PpToken, pending: &mut Input) -> Result<bool, Abort> {
+    fn try_expand(&mut self, t: &PpToken, pending: &mut Input<'_>) -> Result<bool, Abort> {
         if t.kind != TokKind::Ident {
             return Ok(false);
         }
@@ -976,7 +1009,11 @@ impl std::ops::Index<usize> for Args {
 
 /// Collects macro arguments after the macro name; `pending.last()` is `(`.
 /// Returns the arguments and the closing parenthesis.
-fn collect_args(pending: &mut Input, variadic: bool, nparams: usize) -> Option<(Args, PpToken)> {
+fn collect_args(
+    pending: &mut Input<'_>,
+    variadic: bool,
+    nparams: usize,
+) -> Option<(Args, PpToken)> {
     pending.pop();
     let mut args = Args::default();
     let mut depth = 0usize;
@@ -1060,7 +1097,7 @@ fn check_hash_params(body: &[PpToken], params: &[Rc<str>]) -> Option<String> {
 
 /// Skips a false conditional group; leaves the `#` of the matching
 /// `#elif`/`#else`/`#endif` next in `pending`.
-fn skip_group(pending: &mut Input) {
+fn skip_group(pending: &mut Input<'_>) {
     let mut depth = 0usize;
     while let Some(t) = pending.pop() {
         if !(t.bol && t.is("#")) {
