@@ -126,62 +126,44 @@ struct Anchor {
 /// Removes backslash-newline splices (copying only if there is one), and
 /// records where each physical line starts.
 pub(crate) fn splice(src: &[u8]) -> Spliced<'_> {
-    let splice_len = |i: usize| match (src.get(i + 1), src.get(i + 2)) {
-        (Some(b'\n'), _) => 2,
-        (Some(b'\r'), Some(b'\n')) => 3,
-        _ => 0,
-    };
     let mut anchors = vec![Anchor {
         at: 0,
         line: 1,
         column: 1,
     }];
-    let mut line = 1u32;
-    let spliced = src
-        .iter()
-        .enumerate()
-        .any(|(i, &c)| c == b'\\' && splice_len(i) > 0);
-    if !spliced {
-        for (i, &c) in src.iter().enumerate() {
-            if c == b'\n' {
-                line += 1;
-                anchors.push(Anchor {
-                    at: i + 1,
-                    line,
-                    column: 1,
-                });
-            }
-        }
-        return Spliced {
-            chars: Cow::Borrowed(src),
-            anchors,
+    // The text without splices, made on the first one.
+    let mut chars: Option<Vec<u8>> = None;
+    let (mut line, mut at, mut read) = (1u32, 0usize, 0usize);
+    for seg in src.split_inclusive(|&b| b == b'\n') {
+        let kept = match seg {
+            [.., b'\\', b'\n'] => seg.len() - 2,
+            [.., b'\\', b'\r', b'\n'] => seg.len() - 3,
+            _ => seg.len(),
         };
-    }
-    let mut chars = Vec::with_capacity(src.len());
-    let mut i = 0;
-    while i < src.len() {
-        let c = src[i];
-        let skip = if c == b'\\' { splice_len(i) } else { 0 };
-        if skip > 0 {
-            i += skip;
-        } else {
-            chars.push(c);
-            i += 1;
-            if c != b'\n' {
-                continue;
-            }
+        if kept < seg.len() || chars.is_some() {
+            let c = chars.get_or_insert_with(|| {
+                let mut c = Vec::with_capacity(src.len());
+                c.extend_from_slice(&src[..read]);
+                c
+            });
+            c.extend_from_slice(&seg[..kept]);
         }
-        line += 1;
-        anchors.push(Anchor {
-            at: chars.len(),
-            line,
-            column: 1,
-        });
+        read += seg.len();
+        at += kept;
+        if seg.last() == Some(&b'\n') {
+            line += 1;
+            anchors.push(Anchor {
+                at,
+                line,
+                column: 1,
+            });
+        }
     }
-    Spliced {
-        chars: Cow::Owned(chars),
-        anchors,
-    }
+    let chars = match chars {
+        Some(c) => Cow::Owned(c),
+        None => Cow::Borrowed(src),
+    };
+    Spliced { chars, anchors }
 }
 
 impl Spliced<'_> {
@@ -459,6 +441,25 @@ mod tests {
                 "##",
                 "1e+5",
                 "L\"w\""
+            ]
+        );
+    }
+
+    #[test]
+    fn crlf_splices_several_in_a_row_and_escaped_backslashes() {
+        let toks = lex(FileId(0), b"a \\\r\nb \\\n\\\nc \"x\\\\\"\nd");
+        let t: Vec<_> = toks
+            .iter()
+            .map(|t| (t.text.to_string(), t.site.line, t.site.column))
+            .collect();
+        assert_eq!(
+            t,
+            [
+                ("a".into(), 1, 1),
+                ("b".into(), 2, 1),
+                ("c".into(), 4, 1),
+                ("\"x\\\\\"".into(), 4, 3),
+                ("d".into(), 5, 1)
             ]
         );
     }

@@ -104,6 +104,8 @@ enum Entry {
 
 struct Pp<'f> {
     files: &'f Files,
+    /// `__FILE__` of each file, spelled once.
+    file_names: FxHashMap<crate::source::FileId, Rc<str>>,
     macros: FxHashMap<Rc<str>, Entry>,
     saved: Option<Rc<saved::SavedMacros>>,
     next_id: u32,
@@ -364,6 +366,7 @@ impl<'f> Pp<'f> {
     fn empty(files: &'f Files) -> Pp<'f> {
         Pp {
             files,
+            file_names: FxHashMap::default(),
             macros: FxHashMap::default(),
             saved: None,
             next_id: 0,
@@ -768,8 +771,18 @@ impl<'f> Pp<'f> {
         let mut r = match b {
             Builtin::Line => tok(TokKind::Number, &t.site.line.to_string(), t.site),
             Builtin::File => {
-                let text = format!("\"{}\"", escape_str(self.files.name(t.site.file)));
-                tok(TokKind::Str, &text, t.site)
+                let files = self.files;
+                let text = self.file_names.entry(t.site.file).or_insert_with(|| {
+                    Rc::from(format!("\"{}\"", escape_str(files.name(t.site.file))))
+                });
+                PpToken {
+                    kind: TokKind::Str,
+                    text: Rc::clone(text),
+                    site: t.site,
+                    space: false,
+                    bol: false,
+                    hideset: None,
+                }
             }
             Builtin::Counter => {
                 self.counter += 1;
