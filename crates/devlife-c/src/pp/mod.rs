@@ -279,7 +279,8 @@ struct Input<'c> {
 /// Where the rest of an [`Input`] comes from.
 enum Rest<'c> {
     File(Box<lex::Lexer<'c>>),
-    Tokens(std::vec::IntoIter<PpToken>),
+    /// Tokens read by copy (a macro argument expanded on its own).
+    Tokens(std::slice::Iter<'c, PpToken>),
 }
 
 impl<'c> Input<'c> {
@@ -313,7 +314,7 @@ impl<'c> Input<'c> {
     fn read(&mut self) -> Option<PpToken> {
         match &mut self.rest {
             Rest::File(lexer) => lexer.next(),
-            Rest::Tokens(toks) => toks.next(),
+            Rest::Tokens(toks) => toks.next().cloned(),
         }
     }
 
@@ -599,7 +600,7 @@ impl<'f> Pp<'f> {
                 return Ok(false);
             }
         };
-        let expanded = self.expand_list(replaced)?;
+        let expanded = self.expand_list(&replaced)?;
         match expr::eval(&expanded) {
             Ok(v) => Ok(v),
             Err(msg) => {
@@ -662,7 +663,7 @@ impl<'f> Pp<'f> {
     }
 
     /// Fully macro-expands a token list in isolation.
-    fn expand_list(&mut self, toks: Vec<PpToken>) -> Result<Vec<PpToken>, Abort> {
+    fn expand_list(&mut self, toks: &[PpToken]) -> Result<Vec<PpToken>, Abort> {
         if self.depth >= MAX_ARG_DEPTH {
             let site = toks.first().map_or(Site::NONE, |t| t.site);
             self.error(site, "macro arguments nested too deeply");
@@ -670,7 +671,7 @@ impl<'f> Pp<'f> {
         }
         self.depth += 1;
         let mut out = Vec::with_capacity(toks.len());
-        let mut pending = Input::new(Rest::Tokens(toks.into_iter()));
+        let mut pending = Input::new(Rest::Tokens(toks.iter()));
         let r = loop {
             let Some(t) = pending.pop() else { break Ok(()) };
             match self.try_expand(&t, &mut pending) {
@@ -894,7 +895,7 @@ impl<'f> Pp<'f> {
                     }
                 } else {
                     if invocation.expanded.get(p).is_some_and(Option::is_none) {
-                        let e = self.expand_list(args[p].to_vec())?;
+                        let e = self.expand_list(&args[p])?;
                         invocation.expanded[p] = Some(e);
                     }
                     let expanded = invocation.expanded.get(p).and_then(Option::as_ref);
