@@ -104,6 +104,8 @@ enum Entry {
 
 struct Pp<'f> {
     files: &'f Files,
+    /// Token vectors kept for reuse by later macro invocations.
+    spare: Vec<Vec<PpToken>>,
     /// `__FILE__` of each file, spelled once.
     file_names: FxHashMap<crate::source::FileId, Rc<str>>,
     macros: FxHashMap<Rc<str>, Entry>,
@@ -323,9 +325,9 @@ impl<'c> Input<'c> {
         self.stack.push(t);
     }
 
-    /// Puts tokens back in front, in order.
-    fn push_all(&mut self, toks: Vec<PpToken>) {
-        self.stack.extend(toks.into_iter().rev());
+    /// Puts tokens back in front, in order (leaving `toks` empty).
+    fn push_all(&mut self, toks: &mut Vec<PpToken>) {
+        self.stack.extend(toks.drain(..).rev());
     }
 }
 
@@ -367,6 +369,7 @@ impl<'f> Pp<'f> {
     fn empty(files: &'f Files) -> Pp<'f> {
         Pp {
             files,
+            spare: Vec::new(),
             file_names: FxHashMap::default(),
             macros: FxHashMap::default(),
             saved: None,
@@ -670,8 +673,10 @@ impl<'f> Pp<'f> {
             return Err(Abort);
         }
         self.depth += 1;
-        let mut out = Vec::with_capacity(toks.len());
+        let mut out = self.spare_vec();
+        out.reserve(toks.len());
         let mut pending = Input::new(Rest::Tokens(toks.iter()));
+        pending.stack = self.spare_vec();
         let r = loop {
             let Some(t) = pending.pop() else { break Ok(()) };
             match self.try_expand(&t, &mut pending) {
@@ -681,6 +686,7 @@ impl<'f> Pp<'f> {
             }
         };
         self.depth -= 1;
+        self.recycle(pending.stack);
         r.map(|()| out)
     }
 
@@ -690,7 +696,7 @@ impl<'f> Pp<'f> {
             return Ok(false);
         }
         if &*t.text == "_Pragma" && pending.last().is_some_and(|n| n.is("(")) {
-            let _ = collect_args(pending, false, 1);
+            let _ = collect_args(pending, false, 1, Vec::new());
             return Ok(true);
         }
         let Some(m) = self.lookup(&t.text) else {
@@ -711,14 +717,16 @@ impl<'f> Pp<'f> {
                 va_omitted: false,
                 expanded: Vec::new(),
             };
-            let body = self.subst(&m, &[], &Args::default(), inv, hs)?;
-            pending.push_all(body);
+            let mut body = self.subst(&m, &[], &Args::default(), inv, hs)?;
+            pending.push_all(&mut body);
+            self.recycle(body);
             return Ok(true);
         };
         if !pending.last().is_some_and(|n| n.is("(")) {
             return Ok(false);
         }
-        let Some((args, rparen)) = collect_args(pending, m.variadic, params.len()) else {
+        let toks = self.spare_vec();
+        let Some((args, rparen)) = collect_args(pending, m.variadic, params.len(), toks) else {
             self.error(
                 t.site,
                 format!("unterminated argument list invoking macro `{}`", t.text),
@@ -734,9 +742,24 @@ impl<'f> Pp<'f> {
             va_omitted,
             expanded: vec![None; args.len()],
         };
-        let body = self.subst(&m, params, &args, inv, hs)?;
-        pending.push_all(body);
+        let mut body = self.subst(&m, params, &args, inv, hs)?;
+        pending.push_all(&mut body);
+        self.recycle(body);
+        self.recycle(args.toks);
         Ok(true)
+    }
+
+    /// An empty token vector, one kept from an earlier invocation if any.
+    fn spare_vec(&mut self) -> Vec<PpToken> {
+        self.spare.pop().unwrap_or_default()
+    }
+
+    /// Empties a token vector and keeps it for a later invocation.
+    fn recycle(&mut self, mut toks: Vec<PpToken>) {
+        if self.spare.len() < 64 {
+            toks.clear();
+            self.spare.push(toks);
+        }
     }
 
     fn match_args(
@@ -826,7 +849,8 @@ impl<'f> Pp<'f> {
             None
         };
         let body = &m.body;
-        let mut out: Vec<PpToken> = Vec::with_capacity(body.len() + args.toks.len());
+        let mut out = self.spare_vec();
+        out.reserve(body.len() + args.toks.len());
         let mut i = 0;
         while i < body.len() {
             let t = &body[i];
@@ -919,6 +943,9 @@ impl<'f> Pp<'f> {
             if k == 0 {
                 o.space = inv.space;
             }
+        }
+        for e in invocation.expanded.into_iter().flatten() {
+            self.recycle(e);
         }
         Ok(out)
     }
@@ -1023,13 +1050,18 @@ impl std::ops::Index<usize> for Args {
 
 /// Collects macro arguments after the macro name; `pending.last()` is `(`.
 /// Returns the arguments and the closing parenthesis.
+/// The arguments' tokens are collected into `toks` (an empty vector).
 fn collect_args(
     pending: &mut Input<'_>,
     variadic: bool,
     nparams: usize,
+    toks: Vec<PpToken>,
 ) -> Option<(Args, PpToken)> {
     pending.pop();
-    let mut args = Args::default();
+    let mut args = Args {
+        toks,
+        ends: Vec::new(),
+    };
     let mut depth = 0usize;
     while let Some(t) = pending.pop() {
         if t.is("(") {
