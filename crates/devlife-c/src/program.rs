@@ -100,12 +100,14 @@ fn front(
     decls: LowerState,
     sources: &[Source<'_>],
 ) -> Result<Front, Vec<Diagnostic>> {
-    let (macros, pp) =
-        crate::pp::preprocess_from(&mut files, macros, sources, crate::pp::EXPANSION_BUDGET);
+    let mut sink = crate::syntax::TokenSink::default();
+    let budget = crate::pp::EXPANSION_BUDGET;
+    let (macros, pp) = crate::pp::preprocess_into(&mut files, macros, sources, budget, &mut sink);
+    let (tokens, invalid) = sink.finish();
     let mut errors = pp.errors;
-    for t in &pp.tokens {
-        if t.kind == crate::pp::TokKind::Invalid && errors.len() < 50 {
-            errors.push((t.site, invalid_token_message(&t.text)));
+    for (site, text) in invalid {
+        if errors.len() < 50 {
+            errors.push((site, invalid_token_message(&text)));
         }
     }
     let diags = |files: &Files, errs: Vec<(Site, String)>| -> Vec<Diagnostic> {
@@ -116,7 +118,6 @@ fn front(
     if !errors.is_empty() {
         return Err(diags(&files, errors));
     }
-    let tokens = crate::syntax::Tokens::new(pp.tokens);
     let tree = crate::syntax::parse(tokens, &|name| decls.is_typedef(name))
         .map_err(|e| diags(&files, vec![e]))?;
     let decls = crate::lower::lower_from(decls, &tree).map_err(|e| diags(&files, e))?;

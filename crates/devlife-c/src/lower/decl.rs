@@ -64,7 +64,6 @@ impl Lowerer {
     pub(crate) fn check_attribute(&mut self, n: Node<'_>) -> LResult<()> {
         let layout = n
             .tokens()
-            .iter()
             .any(|t| t.text.contains("packed") || t.text.contains("aligned"));
         if layout {
             return self.unsupported(n, "__attribute__((packed/aligned))");
@@ -115,8 +114,8 @@ impl Lowerer {
 
     fn sized_type(&mut self, n: Node<'_>) -> LResult<TypeId> {
         let (mut longs, mut short, mut unsigned, mut base) = (0, false, false, "int");
-        for (t, tk) in n.tokens().iter().zip(n.token_kinds()) {
-            match (tk, &*t.text) {
+        for (t, tk) in n.tokens().zip(n.token_kinds()) {
+            match (tk, t.text) {
                 (Tk::Long, _) => longs += 1,
                 (Tk::Short, _) => short = true,
                 (Tk::Unsigned, _) => unsigned = true,

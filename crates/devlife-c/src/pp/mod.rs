@@ -102,8 +102,29 @@ enum Entry {
     Saved(u32),
 }
 
-struct Pp<'f> {
+/// Receives the preprocessor's output tokens, in order.
+pub(crate) trait Sink {
+    /// Takes the next output token.
+    fn push(&mut self, t: PpToken);
+
+    /// Room for about `n` more tokens is wanted.
+    fn reserve(&mut self, n: usize);
+}
+
+impl Sink for Vec<PpToken> {
+    fn push(&mut self, t: PpToken) {
+        Vec::push(self, t);
+    }
+
+    fn reserve(&mut self, n: usize) {
+        Vec::reserve(self, n);
+    }
+}
+
+struct Pp<'f, 's> {
     files: &'f Files,
+    /// Where the output goes.
+    sink: &'s mut dyn Sink,
     /// Token vectors kept for reuse by later macro invocations.
     spare: Vec<Vec<PpToken>>,
     /// `__FILE__` of each file, spelled once.
@@ -141,6 +162,21 @@ pub(crate) fn preprocess_from(
     sources: &[Source<'_>],
     budget: usize,
 ) -> (PpState, PpOutput) {
+    let mut tokens = Vec::new();
+    let (state, mut out) = preprocess_into(files, state, sources, budget, &mut tokens);
+    out.tokens = tokens;
+    (state, out)
+}
+
+/// [`preprocess_from`], writing the output tokens to `sink` (the output's
+/// own token list stays empty).
+pub(crate) fn preprocess_into(
+    files: &mut Files,
+    state: Option<PpState>,
+    sources: &[Source<'_>],
+    budget: usize,
+    sink: &mut dyn Sink,
+) -> (PpState, PpOutput) {
     let ids: Vec<_> = sources.iter().map(|s| files.add(s.name)).collect();
     let mut pp = match state {
         // The saved state has the builtin macros already.
@@ -149,16 +185,16 @@ pub(crate) fn preprocess_from(
             saved: state.saved,
             next_id: state.next_id,
             counter: state.counter,
-            ..Pp::empty(files)
+            ..Pp::empty(files, sink)
         },
-        None => Pp::new(files),
+        None => Pp::new(files, sink),
     };
     pp.budget = budget;
     for (src, id) in sources.iter().zip(ids) {
         let spliced = lex::splice(src.text);
         // Expansion adds tokens: room for one per three bytes is usually
         // enough (untouched room costs nothing).
-        pp.out.tokens.reserve(spliced.len() / 3);
+        pp.sink.reserve(spliced.len() / 3);
         let input = Input::new(Rest::File(Box::new(lex::Lexer::new(id, &spliced))));
         if pp.run_file(input).is_err() {
             break;
@@ -364,11 +400,12 @@ fn stringize(toks: &[PpToken]) -> String {
     s
 }
 
-impl<'f> Pp<'f> {
+impl<'f, 's> Pp<'f, 's> {
     /// A preprocessor without macros.
-    fn empty(files: &'f Files) -> Pp<'f> {
+    fn empty(files: &'f Files, sink: &'s mut dyn Sink) -> Pp<'f, 's> {
         Pp {
             files,
+            sink,
             spare: Vec::new(),
             file_names: FxHashMap::default(),
             macros: FxHashMap::default(),
@@ -382,8 +419,8 @@ impl<'f> Pp<'f> {
     }
 
     /// A preprocessor with the builtin and predefined macros.
-    fn new(files: &'f Files) -> Pp<'f> {
-        let mut pp = Pp::empty(files);
+    fn new(files: &'f Files, sink: &'s mut dyn Sink) -> Pp<'f, 's> {
+        let mut pp = Pp::empty(files, sink);
         for (n, b) in [
             ("__LINE__", Builtin::Line),
             ("__FILE__", Builtin::File),
@@ -448,7 +485,7 @@ impl<'f> Pp<'f> {
                 continue;
             }
             if !self.try_expand(&t, &mut pending)? {
-                self.out.tokens.push(t);
+                self.sink.push(t);
             }
         }
         for c in conds {

@@ -30,7 +30,8 @@ mod stmt;
 mod token;
 mod tree;
 
-pub use token::{Tk, Tokens};
+pub(crate) use token::TokenSink;
+pub use token::{Tk, Token, Tokens};
 pub use tree::{Field, Kind, Node, Tree};
 
 use crate::source::Site;

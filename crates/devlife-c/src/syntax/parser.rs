@@ -6,7 +6,6 @@ use rustc_hash::FxHashMap;
 
 use super::token::{Tk, Tokens};
 use super::tree::{Builder, Field, Kind, Tree};
-use crate::pp::PpToken;
 use crate::source::Site;
 
 /// Maximum nesting of expressions, statements, declarators and
@@ -78,7 +77,7 @@ impl<'t> Scopes<'t, '_> {
 
 /// The parser's state.
 pub(crate) struct Parser<'t, 'f> {
-    toks: &'t [PpToken],
+    toks: &'t Tokens,
     /// Token classes, with a [`Tk::Eof`] sentinel.
     kinds: &'t [Tk],
     pos: usize,
@@ -104,10 +103,10 @@ pub(crate) fn parse(
 ) -> Result<Tree, (Site, String)> {
     let (builder, result) = {
         let mut p = Parser {
-            toks: &tokens.toks,
+            toks: &tokens,
             kinds: &tokens.kinds,
             pos: 0,
-            b: Builder::with_capacity(tokens.toks.len()),
+            b: Builder::with_capacity(tokens.len()),
             depth: 0,
             scopes: Scopes {
                 library: library_typedef,
@@ -159,7 +158,7 @@ impl<'t> Parser<'t, '_> {
 
     /// The text of token `i`.
     pub(super) fn text_at(&self, i: usize) -> &'t str {
-        self.toks.get(i).map_or("", |t| &t.text)
+        self.toks.get(i).map_or("", |t| t.text)
     }
 
     /// Moves past the current token.
@@ -300,7 +299,7 @@ impl<'t> Parser<'t, '_> {
     fn fail_at<T>(&mut self, site: Site, msg: String) -> PResult<T> {
         if let (Tk::Hash | Tk::HashHash, Some(t)) = (self.peek(), self.toks.get(self.pos)) {
             // Nothing expects a `#` outside a directive: name it for what it is.
-            let (site, text) = (t.site, t.text.clone());
+            let (site, text) = (t.site, t.text);
             return self.fail_at_exactly(site, format!("stray `{text}` in program"));
         }
         self.fail_at_exactly(site, msg)

@@ -3,6 +3,8 @@
 
 use std::rc::Rc;
 
+use rustc_hash::FxHashMap;
+
 use crate::pp::{PpToken, TokKind};
 use crate::source::Site;
 
@@ -395,132 +397,206 @@ fn standard_spelling(text: &str) -> &str {
     }
 }
 
-/// Whether `t`, of class `tk`, is `offsetof` or `__builtin_offsetof`.
-fn is_offsetof(tk: Tk, t: &PpToken) -> bool {
-    tk == Tk::Offsetof || (tk == Tk::Ident && &*t.text == "__builtin_offsetof")
+/// A token as the parser keeps it: its text (an index into the unit's
+/// distinct texts) and its original site.
+#[derive(Clone, Copy, Debug)]
+struct Tok {
+    text: u32,
+    site: Site,
+}
+
+/// A token of [`Tokens`]: its text and original site.
+#[derive(Clone, Copy, Debug)]
+pub struct Token<'t> {
+    /// Spelling (as written; a GNU spelling keeps its own text, see [`Tk`]).
+    pub text: &'t str,
+    /// Original site (for tokens from a macro expansion, the invocation's).
+    pub site: Site,
 }
 
 /// The parser's input: the preprocessor's tokens as the parser reads them
 /// (see [`Tokens::new`]) and their classes, with a [`Tk::Eof`] sentinel
-/// after the last class.
+/// after the last class. Each distinct text is kept once.
 #[derive(Clone, Debug, Default)]
 pub struct Tokens {
-    pub(crate) toks: Vec<PpToken>,
+    texts: Vec<Rc<str>>,
+    toks: Vec<Tok>,
     pub(crate) kinds: Vec<Tk>,
 }
 
-impl Tokens {
-    /// Prepares the preprocessor's output for the parser, in place: drops
-    /// `__extension__` and `restrict` spellings, classifies every token, and
-    /// rewrites `offsetof(T, path)` and `__builtin_offsetof(T, path)` to
-    /// `((unsigned long) &((T *) 0)->path)`, so that a member path with
-    /// subscripts is an ordinary constant expression.
-    pub fn new(mut pp: Vec<PpToken>) -> Tokens {
-        let mut kinds = Vec::with_capacity(pp.len() + 1);
-        let mut first_offsetof = None;
-        let mut kept = 0;
-        for i in 0..pp.len() {
-            let t = &pp[i];
-            let Some(tk) = classify(t.kind, &t.text) else {
-                continue;
-            };
-            if first_offsetof.is_none() && is_offsetof(tk, t) {
-                first_offsetof = Some(kept);
-            }
-            pp.swap(kept, i);
-            kinds.push(tk);
-            kept += 1;
+/// Builds [`Tokens`] from the preprocessor's tokens as they come: the
+/// preprocessor writes its output here directly.
+#[derive(Default)]
+pub(crate) struct TokenSink {
+    tokens: Tokens,
+    /// The index of each text in `tokens.texts`, by its allocation (the
+    /// preprocessor shares one allocation among the tokens spelled alike;
+    /// `texts` keeps every allocation alive, so none is reused).
+    ids: FxHashMap<usize, u32>,
+    /// The last allocation seen in each of a few slots and its index: most
+    /// tokens are spelled like a recent one, and this spares the map.
+    recent: Vec<(usize, u32)>,
+    /// Where the first `offsetof` is, if any.
+    first_offsetof: Option<usize>,
+    /// The malformed tokens (the front end reports them before parsing).
+    invalid: Vec<(Site, Rc<str>)>,
+}
+
+/// The number of slots of [`TokenSink::recent`].
+const RECENT: usize = 512;
+
+/// At most this many malformed tokens are kept for diagnostics.
+const MAX_INVALID: usize = 50;
+
+impl crate::pp::Sink for TokenSink {
+    fn push(&mut self, t: PpToken) {
+        let Some(tk) = classify(t.kind, &t.text) else {
+            return;
+        };
+        if tk == Tk::Invalid && self.invalid.len() < MAX_INVALID {
+            self.invalid.push((t.site, Rc::clone(&t.text)));
         }
-        pp.truncate(kept);
-        let mut out = Tokens { toks: pp, kinds };
-        if let Some(first) = first_offsetof {
-            out.rewrite_offsetof(first);
+        if self.first_offsetof.is_none() && is_offsetof(tk, &t.text) {
+            self.first_offsetof = Some(self.tokens.toks.len());
         }
-        out.kinds.push(Tk::Eof);
-        out
+        let text = self.intern(t.text);
+        self.tokens.toks.push(Tok { text, site: t.site });
+        self.tokens.kinds.push(tk);
+    }
+
+    fn reserve(&mut self, n: usize) {
+        self.tokens.toks.reserve(n);
+        self.tokens.kinds.reserve(n + 1);
+    }
+}
+
+impl TokenSink {
+    /// The index of `text` among the distinct texts.
+    fn intern(&mut self, text: Rc<str>) -> u32 {
+        let key = Rc::as_ptr(&text) as *const u8 as usize;
+        if self.recent.is_empty() {
+            self.recent = vec![(0, 0); RECENT];
+        }
+        let slot = (key >> 4) % RECENT;
+        if self.recent[slot].0 == key {
+            return self.recent[slot].1;
+        }
+        let texts = &mut self.tokens.texts;
+        let id = *self.ids.entry(key).or_insert_with(|| {
+            texts.push(text);
+            u32::try_from(texts.len() - 1).unwrap_or(u32::MAX)
+        });
+        self.recent[slot] = (key, id);
+        id
+    }
+
+    /// The tokens (with every `offsetof` rewritten), and the malformed
+    /// tokens met.
+    pub(crate) fn finish(mut self) -> (Tokens, Vec<(Site, Rc<str>)>) {
+        if let Some(first) = self.first_offsetof {
+            self.rewrite_offsetof(first);
+        }
+        self.tokens.kinds.push(Tk::Eof);
+        (self.tokens, self.invalid)
     }
 
     /// Rewrites every `offsetof ( T , path )` from token `first` on.
     fn rewrite_offsetof(&mut self, first: usize) {
-        let mut kinds = self.kinds.split_off(first).into_iter();
-        let mut rest = self.toks.split_off(first).into_iter();
-        let out = self;
-        while let (Some(t), Some(tk)) = (rest.next(), kinds.next()) {
-            if is_offsetof(tk, &t) && rest.as_slice().first().is_some_and(|p| p.is("(")) {
-                if let Some(used) = out.offsetof(t.site, rest.as_slice()) {
-                    rest.nth(used - 1);
-                    kinds.nth(used - 1);
+        let toks = self.tokens.toks.split_off(first);
+        let kinds = self.tokens.kinds.split_off(first);
+        let mut i = 0;
+        while let (Some(&t), Some(&tk)) = (toks.get(i), kinds.get(i)) {
+            let text = self.tokens.texts.get(t.text as usize).map_or("", |s| &**s);
+            if is_offsetof(tk, text) && kinds.get(i + 1) == Some(&Tk::LParen) {
+                if let Some(used) = self.offsetof(t.site, &toks[i + 1..], &kinds[i + 1..]) {
+                    i += 1 + used;
                     continue;
                 }
             }
-            out.toks.push(t);
-            out.kinds.push(tk);
-        }
-    }
-
-    /// Pushes a token of the `offsetof` rewrite (a word or punctuator of
-    /// its own, or a token of the original) at the rewrite's site.
-    fn push_text(&mut self, kind: TokKind, text: Rc<str>, site: Site) {
-        if let Some(tk) = classify(kind, &text) {
-            self.toks.push(PpToken {
-                kind,
-                text,
-                site,
-                space: false,
-                bol: false,
-                hideset: None,
-            });
-            self.kinds.push(tk);
+            self.tokens.toks.push(t);
+            self.tokens.kinds.push(tk);
+            i += 1;
         }
     }
 
     /// `( T , path )` at the start of `toks`, after an `offsetof` at
-    /// `site` → the null-pointer form; returns the tokens used, or `None`
-    /// (left as written) if there is no comma at depth 1 or no closing
-    /// parenthesis.
-    fn offsetof(&mut self, site: Site, toks: &[PpToken]) -> Option<usize> {
+    /// `site` → `((unsigned long) &((T *) 0)->path)`; returns the tokens
+    /// used, or `None` (left as written) if there is no comma at depth 1 or
+    /// no closing parenthesis.
+    fn offsetof(&mut self, site: Site, toks: &[Tok], kinds: &[Tk]) -> Option<usize> {
         let mut depth = 0usize;
         let mut comma = None;
         let mut close = None;
-        for (k, t) in toks.iter().enumerate() {
-            if t.is("(") || t.is("[") {
-                depth += 1;
-            } else if t.is(")") || t.is("]") {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    close = Some(k);
-                    break;
+        for (k, tk) in kinds.iter().enumerate() {
+            match tk {
+                Tk::LParen | Tk::LBracket => depth += 1,
+                Tk::RParen | Tk::RBracket => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        close = Some(k);
+                        break;
+                    }
                 }
-            } else if t.is(",") && depth == 1 && comma.is_none() {
-                comma = Some(k);
+                Tk::Comma if depth == 1 && comma.is_none() => comma = Some(k),
+                _ => {}
             }
         }
         let (comma, close) = (comma?, close?);
-        let word = |w: &str| {
-            let kind = match w.as_bytes()[0] {
-                b'0' => TokKind::Number,
-                b'a'..=b'z' => TokKind::Ident,
-                _ => TokKind::Punct,
-            };
-            (kind, Rc::from(w))
-        };
         for w in ["(", "(", "unsigned", "long", ")", "&", "(", "("] {
-            let (kind, text) = word(w);
-            self.push_text(kind, text, site);
+            self.word(w, site);
         }
-        for t in &toks[1..comma] {
-            self.push_text(t.kind, t.text.clone(), site);
-        }
+        self.copy(&toks[1..comma], &kinds[1..comma], site);
         for w in ["*", ")", "0", ")", "->"] {
-            let (kind, text) = word(w);
-            self.push_text(kind, text, site);
+            self.word(w, site);
         }
-        for t in &toks[comma + 1..close] {
-            self.push_text(t.kind, t.text.clone(), site);
-        }
-        let (kind, text) = word(")");
-        self.push_text(kind, text, site);
+        self.copy(&toks[comma + 1..close], &kinds[comma + 1..close], site);
+        self.word(")", site);
         Some(close + 1)
+    }
+
+    /// A token of the `offsetof` rewrite: a word or punctuator of its own.
+    fn word(&mut self, w: &str, site: Site) {
+        let kind = match w.as_bytes().first() {
+            Some(b'0') => TokKind::Number,
+            Some(b'a'..=b'z') => TokKind::Ident,
+            _ => TokKind::Punct,
+        };
+        if let Some(tk) = classify(kind, w) {
+            let text = self.intern(Rc::from(w));
+            self.tokens.toks.push(Tok { text, site });
+            self.tokens.kinds.push(tk);
+        }
+    }
+
+    /// Tokens of the original, moved to the rewrite's site.
+    fn copy(&mut self, toks: &[Tok], kinds: &[Tk], site: Site) {
+        for (t, tk) in toks.iter().zip(kinds) {
+            self.tokens.toks.push(Tok { text: t.text, site });
+            self.tokens.kinds.push(*tk);
+        }
+    }
+}
+
+/// Whether a token of class `tk` spelled `text` is `offsetof` or
+/// `__builtin_offsetof`.
+fn is_offsetof(tk: Tk, text: &str) -> bool {
+    tk == Tk::Offsetof || (tk == Tk::Ident && text == "__builtin_offsetof")
+}
+
+impl Tokens {
+    /// Prepares the preprocessor's output for the parser: drops
+    /// `__extension__` and `restrict` spellings, classifies every token, and
+    /// rewrites `offsetof(T, path)` and `__builtin_offsetof(T, path)` to
+    /// `((unsigned long) &((T *) 0)->path)`, so that a member path with
+    /// subscripts is an ordinary constant expression. (The front end has
+    /// the preprocessor write into a [`TokenSink`] directly.)
+    pub fn new(pp: Vec<PpToken>) -> Tokens {
+        let mut sink = TokenSink::default();
+        crate::pp::Sink::reserve(&mut sink, pp.len());
+        for t in pp {
+            crate::pp::Sink::push(&mut sink, t);
+        }
+        sink.finish().0
     }
 
     /// Number of tokens.
@@ -533,9 +609,18 @@ impl Tokens {
         self.toks.is_empty()
     }
 
-    /// The tokens.
-    pub fn tokens(&self) -> &[PpToken] {
-        &self.toks
+    /// Token `i`.
+    pub fn get(&self, i: usize) -> Option<Token<'_>> {
+        let t = self.toks.get(i)?;
+        Some(Token {
+            text: self.texts.get(t.text as usize).map_or("", |s| &**s),
+            site: t.site,
+        })
+    }
+
+    /// The last token.
+    pub fn last(&self) -> Option<Token<'_>> {
+        self.get(self.toks.len().checked_sub(1)?)
     }
 
     /// The class of token `i` ([`Tk::Eof`] past the end).
@@ -552,7 +637,7 @@ impl Tokens {
         let mut text = String::new();
         let mut starts = Vec::with_capacity(self.toks.len());
         let mut last: Option<Site> = None;
-        for t in &self.toks {
+        for t in (0..self.len()).filter_map(|i| self.get(i)) {
             if let Some(l) = last {
                 let sep = if l.line != t.site.line || l.file != t.site.file {
                     '\n'
@@ -562,7 +647,7 @@ impl Tokens {
                 text.push(sep);
             }
             starts.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
-            text.push_str(standard_spelling(&t.text));
+            text.push_str(standard_spelling(t.text));
             last = Some(t.site);
         }
         (text, starts)

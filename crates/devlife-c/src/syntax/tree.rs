@@ -3,8 +3,7 @@
 //! tree-sitter-c's grammar (the same node kinds and field names), so that
 //! the two can be compared (`tests/differential.rs`).
 
-use super::token::{Tk, Tokens};
-use crate::pp::PpToken;
+use super::token::{Tk, Token, Tokens};
 use crate::source::Site;
 
 macro_rules! kinds {
@@ -282,12 +281,9 @@ impl<'t> Node<'t> {
     }
 
     /// The tokens the node spans.
-    pub fn tokens(self) -> &'t [PpToken] {
-        self.tree
-            .tokens
-            .toks
-            .get(self.token_range())
-            .unwrap_or_default()
+    pub fn tokens(self) -> impl Iterator<Item = Token<'t>> + 't {
+        let tokens = &self.tree.tokens;
+        self.token_range().filter_map(move |i| tokens.get(i))
     }
 
     /// The classes of the tokens the node spans.
@@ -299,9 +295,17 @@ impl<'t> Node<'t> {
             .unwrap_or_default()
     }
 
+    /// The node's first token.
+    fn first_token(self) -> Option<Token<'t>> {
+        let d = self.data();
+        (d.first < d.end)
+            .then(|| self.tree.tokens.get(d.first as usize))
+            .flatten()
+    }
+
     /// The text of the node's first token (all of a one-token node's text).
     pub fn text(self) -> &'t str {
-        self.tokens().first().map_or("", |t| &t.text)
+        self.first_token().map_or("", |t| t.text)
     }
 
     /// The class of the node's first token.
@@ -311,12 +315,16 @@ impl<'t> Node<'t> {
 
     /// The original site of the node's first token.
     pub fn site(self) -> Site {
-        self.tokens().first().map_or(Site::NONE, |t| t.site)
+        self.first_token().map_or(Site::NONE, |t| t.site)
     }
 
     /// The original site of the node's last token.
     pub fn end_site(self) -> Site {
-        self.tokens().last().map_or(Site::NONE, |t| t.site)
+        let d = self.data();
+        (d.first < d.end)
+            .then(|| self.tree.tokens.get(d.end as usize - 1))
+            .flatten()
+            .map_or(Site::NONE, |t| t.site)
     }
 
     /// All children: named nodes and anonymous tokens with a field.
