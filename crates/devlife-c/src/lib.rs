@@ -10,10 +10,11 @@
 //!    translation unit; `#include` lines are recorded and skipped. Every token
 //!    keeps its original site; tokens produced by a macro expansion carry the
 //!    site of the invocation (the macro name), so `__LINE__` matches GCC.
-//! 2. **Parse** ([`parse`]): the tokens are rendered to text with a position
-//!    map and parsed with tree-sitter-c; ERROR/MISSING nodes become
-//!    [`Diagnostic`]s at original sites.
-//! 3. **Lower** (private `lower` module): the CST becomes a compact typed AST
+//! 2. **Parse** ([`syntax`]): a recursive-descent parser reads the
+//!    preprocessor's tokens into a compact concrete syntax tree shaped like
+//!    tree-sitter-c's; the first syntax error becomes a [`Diagnostic`] at
+//!    its original site, naming what was expected.
+//! 3. **Lower** (private `lower` module): the tree becomes a compact typed AST
 //!    ([`ast`]) with resolved variable slots, member offsets and explicit
 //!    conversions; unsupported constructs are diagnostics naming them.
 //! 4. **Interpret** ([`Interp`]): each function is compiled on first call
@@ -87,12 +88,12 @@ pub mod interp;
 mod lower;
 pub mod memory;
 pub mod ops;
-pub mod parse;
 pub mod pp;
 pub mod program;
 mod reach;
 mod sorted;
 pub mod source;
+pub mod syntax;
 pub mod types;
 pub mod value;
 mod visit;
@@ -119,8 +120,9 @@ pub fn check_source(bytes: &[u8]) -> Vec<Diagnostic> {
     }
 }
 
-/// Renders the preprocessed text of `sources` (what tree-sitter sees) and
-/// the preprocessor's diagnostics; useful to debug preludes.
+/// Renders the preprocessed text of `sources` (the tokens the parser reads,
+/// one line per original line) and the preprocessor's diagnostics; useful
+/// to debug preludes.
 pub fn preprocess_to_string(sources: &[Source<'_>]) -> (String, Vec<Diagnostic>) {
     let mut files = Files::new();
     let out = pp::preprocess(&mut files, sources);
@@ -129,5 +131,5 @@ pub fn preprocess_to_string(sources: &[Source<'_>]) -> (String, Vec<Diagnostic>)
         .iter()
         .map(|(s, m)| Diagnostic::new(&files, *s, m))
         .collect();
-    (parse::render(&out.tokens).text, diags)
+    (syntax::Tokens::new(out.tokens).render().0, diags)
 }

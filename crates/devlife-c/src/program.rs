@@ -1,11 +1,8 @@
 //! [`Program`]: the result of compiling C sources, with introspection.
 
-use std::collections::BTreeMap;
-
 use crate::ast::{FuncId, Function, Global, GlobalId};
 use crate::diagnostics::Diagnostic;
-use crate::lower::LowerState;
-use crate::parse::{ParseFailure, Rendered};
+use crate::lower::{LowerState, Scope};
 use crate::pp::{Include, PpState};
 use crate::reach::LibraryPart;
 use crate::source::{Files, Site, Source};
@@ -22,11 +19,9 @@ pub struct Program {
     pub(crate) string_sites: Vec<Site>,
     /// Whether each string literal is reachable (only those are allocated).
     pub(crate) string_reachable: Vec<bool>,
-    pub(crate) func_names: BTreeMap<String, FuncId>,
-    pub(crate) global_names: BTreeMap<String, GlobalId>,
-    pub(crate) typedefs: BTreeMap<String, TypeId>,
-    pub(crate) tags: BTreeMap<String, TypeId>,
-    pub(crate) enum_consts: BTreeMap<String, i64>,
+    /// What is declared at file scope (functions, globals, typedefs, enum
+    /// constants, tags).
+    pub(crate) names: Scope,
     pub(crate) includes: Vec<Include>,
 }
 
@@ -105,12 +100,14 @@ fn front(
     decls: LowerState,
     sources: &[Source<'_>],
 ) -> Result<Front, Vec<Diagnostic>> {
-    let (macros, pp) =
-        crate::pp::preprocess_from(&mut files, macros, sources, crate::pp::EXPANSION_BUDGET);
+    let mut sink = crate::syntax::TokenSink::default();
+    let budget = crate::pp::EXPANSION_BUDGET;
+    let (macros, pp) = crate::pp::preprocess_into(&mut files, macros, sources, budget, &mut sink);
+    let (tokens, invalid) = sink.finish();
     let mut errors = pp.errors;
-    for t in &pp.tokens {
-        if t.kind == crate::pp::TokKind::Invalid && errors.len() < 50 {
-            errors.push((t.site, invalid_token_message(&t.text)));
+    for (site, text) in invalid {
+        if errors.len() < 50 {
+            errors.push((site, invalid_token_message(&text)));
         }
     }
     let diags = |files: &Files, errs: Vec<(Site, String)>| -> Vec<Diagnostic> {
@@ -121,34 +118,15 @@ fn front(
     if !errors.is_empty() {
         return Err(diags(&files, errors));
     }
-    let rendered = crate::parse::render(&pp.tokens);
-    let tree = match crate::parse::parse_text(&rendered.text) {
-        Ok(tree) => tree,
-        Err(failure) => return Err(diags(&files, vec![parse_failure(failure, &rendered)])),
-    };
-    let syntax = crate::parse::syntax_errors(&tree, &rendered);
-    if !syntax.is_empty() {
-        return Err(diags(&files, syntax));
-    }
-    let decls = crate::lower::lower_from(decls, tree.root_node(), &rendered)
-        .map_err(|e| diags(&files, e))?;
+    let tree = crate::syntax::parse(tokens, &|name| decls.is_typedef(name))
+        .map_err(|e| diags(&files, vec![e]))?;
+    let decls = crate::lower::lower_from(decls, &tree).map_err(|e| diags(&files, e))?;
     Ok(Front {
         files,
         macros,
         decls,
         includes: pp.includes,
     })
-}
-
-/// The diagnostic for a parse that produced no tree.
-fn parse_failure(failure: ParseFailure, rendered: &Rendered) -> (Site, String) {
-    match failure {
-        ParseFailure::Setup => (Site::NONE, "the C parser could not start".into()),
-        ParseFailure::GaveUp(at) => (
-            rendered.site_at(at),
-            "syntax error: the C parser gave up recovering from malformed code here".into(),
-        ),
-    }
 }
 
 /// The diagnostic for a malformed token that reached the parser.
@@ -168,18 +146,6 @@ impl Program {
         let mut l = front.decls.finish();
         let string_reachable =
             crate::reach::mark(&mut l.funcs, &mut l.globals, l.strings.len(), lib);
-        let func_names = l
-            .funcs
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.name.clone(), FuncId(i as u32)))
-            .collect();
-        let global_names = l
-            .globals
-            .iter()
-            .enumerate()
-            .map(|(i, g)| (g.name.clone(), GlobalId(i as u32)))
-            .collect();
         Program {
             files,
             types: l.types,
@@ -188,11 +154,7 @@ impl Program {
             strings: l.strings,
             string_sites: l.string_sites,
             string_reachable,
-            func_names,
-            global_names,
-            typedefs: l.typedefs,
-            tags: l.tags,
-            enum_consts: l.enum_consts,
+            names: l.file_scope,
             includes,
         }
     }
@@ -209,7 +171,7 @@ impl Program {
 
     /// Looks up a function (defined or declared) by name.
     pub fn function(&self, name: &str) -> Option<FuncId> {
-        self.func_names.get(name).copied()
+        self.names.func(name)
     }
 
     /// A function's description.
@@ -227,7 +189,11 @@ impl Program {
 
     /// Looks up a global by name (function-local statics are `func.name`).
     pub fn global(&self, name: &str) -> Option<GlobalId> {
-        self.global_names.get(name).copied()
+        self.names.global(name).or_else(|| {
+            // A function-local static, `func.name`, is not in file scope.
+            let i = self.globals.iter().rposition(|g| g.name == name)?;
+            Some(GlobalId(u32::try_from(i).ok()?))
+        })
     }
 
     /// A global's description.
@@ -245,20 +211,19 @@ impl Program {
 
     /// The type of a file-scope struct or union tag.
     pub fn struct_type(&self, tag: &str) -> Option<TypeId> {
-        self.tags
-            .get(tag)
-            .copied()
+        self.names
+            .tag(tag)
             .filter(|t| matches!(self.types.kind(*t), TypeKind::Struct(_)))
     }
 
     /// A file-scope typedef.
     pub fn typedef(&self, name: &str) -> Option<TypeId> {
-        self.typedefs.get(name).copied()
+        self.names.typedef(name)
     }
 
     /// A file-scope enum constant.
     pub fn enum_const(&self, name: &str) -> Option<i64> {
-        self.enum_consts.get(name).copied()
+        self.names.enum_const(name)
     }
 
     /// Size in bytes of a type.

@@ -1,6 +1,6 @@
 //! C types, interned in a [`TypeTable`], and struct/union layouts (LP64).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// An interned C type. Equal ids mean identical types.
 #[derive(
@@ -156,7 +156,7 @@ pub struct StructDef {
 pub struct TypeTable {
     kinds: Vec<TypeKind>,
     #[serde(serialize_with = "crate::sorted::map")]
-    intern: HashMap<TypeKind, TypeId>,
+    intern: FxHashMap<TypeKind, TypeId>,
     structs: Vec<StructDef>,
 }
 
@@ -175,7 +175,7 @@ impl TypeTable {
     pub fn new() -> TypeTable {
         let mut t = TypeTable {
             kinds: Vec::new(),
-            intern: HashMap::new(),
+            intern: FxHashMap::default(),
             structs: Vec::new(),
         };
         let base = [

@@ -8,23 +8,9 @@ use devlife_c::{compile, Source};
 
 const PRELUDE: &str = include_str!("data/prelude.h");
 
-/// Debian's kernel source package.
-const KERNEL_TARBALL: &str = "/usr/src/linux-source-6.12.tar.xz";
+mod common;
 
-/// The text of `path` (relative to the kernel tree) from the kernel tarball.
-pub fn kernel_file(path: &str) -> String {
-    assert!(
-        std::path::Path::new(KERNEL_TARBALL).exists(),
-        "{KERNEL_TARBALL} is missing: run `bash .ci/run` or `apt-get install linux-source-6.12`"
-    );
-    let out = std::process::Command::new("tar")
-        .args(["-xOf", KERNEL_TARBALL])
-        .arg(format!("linux-source-6.12/{path}"))
-        .output()
-        .expect("tar runs");
-    assert!(out.status.success(), "{path} is not in {KERNEL_TARBALL}");
-    String::from_utf8(out.stdout).expect("kernel sources are UTF-8")
-}
+use common::kernel_file;
 
 fn check(name: &str, text: &str) {
     match compile(&[Source::new("prelude.h", PRELUDE), Source::new(name, text)]) {

@@ -1,9 +1,9 @@
 //! Declarations: specifiers, declarators, struct/union/enum definitions,
 //! typedefs, globals, locals and function definitions.
 
-use tree_sitter::Node;
+use crate::syntax::{Field, Kind, Node, Tk};
 
-use super::{fld, FnCtx, LResult, Lowerer, Reported, Sym};
+use super::{FnCtx, LResult, Lowerer, Reported, Sym};
 use crate::ast::{FuncId, Function, Global, GlobalId, Stmt};
 use crate::source::Site;
 use crate::types::{FuncSig, IntTy, TypeId, TypeKind};
@@ -37,24 +37,23 @@ pub(crate) struct Declared {
     pub params: Option<Vec<Param>>,
 }
 
-impl<'a> Lowerer<'a> {
+impl Lowerer {
     /// Reads the specifiers of a declaration-like node.
     pub(crate) fn specs(&mut self, n: Node<'_>) -> LResult<Specs> {
         let mut storage = Storage::None;
-        for k in self.kids(n) {
+        for k in n.named_children() {
             match k.kind() {
-                "storage_class_specifier" => match self.text(k) {
-                    "static" => storage = Storage::Static,
-                    "extern" => storage = Storage::Extern,
-                    "inline" | "auto" | "register" => {}
-                    other => return self.unsupported(k, other),
+                Kind::StorageClassSpecifier => match k.tk() {
+                    Tk::Static => storage = Storage::Static,
+                    Tk::Extern => storage = Storage::Extern,
+                    Tk::Inline | Tk::Auto | Tk::Register => {}
+                    _ => return self.unsupported(k, self.text(k)),
                 },
-                "attribute_specifier" | "attribute_declaration" => self.check_attribute(k)?,
-                "ms_declspec_modifier" => return self.unsupported(k, "__declspec"),
+                Kind::AttributeSpecifier => self.check_attribute(k)?,
                 _ => {}
             }
         }
-        let Some(t) = n.child_by_field_id(fld().ty) else {
+        let Some(t) = n.child(Field::Type) else {
             return self.err(n, "declaration without a type");
         };
         let ty = self.type_spec(t)?;
@@ -63,8 +62,10 @@ impl<'a> Lowerer<'a> {
 
     /// Rejects attributes that change layout.
     pub(crate) fn check_attribute(&mut self, n: Node<'_>) -> LResult<()> {
-        let t = self.text(n);
-        if t.contains("packed") || t.contains("aligned") {
+        let layout = n
+            .tokens()
+            .any(|t| t.text.contains("packed") || t.text.contains("aligned"));
+        if layout {
             return self.unsupported(n, "__attribute__((packed/aligned))");
         }
         Ok(())
@@ -77,20 +78,20 @@ impl<'a> Lowerer<'a> {
 
     fn type_spec_inner(&mut self, n: Node<'_>) -> LResult<TypeId> {
         match n.kind() {
-            "primitive_type" => self.primitive(n, self.text(n)),
-            "sized_type_specifier" => self.sized_type(n),
-            "type_identifier" => {
+            Kind::PrimitiveType => self.primitive(n, self.text(n)),
+            Kind::SizedTypeSpecifier => self.sized_type(n),
+            Kind::TypeIdentifier => {
                 let name = self.text(n);
                 match self.lookup(name) {
                     Some(Sym::Typedef(t)) => Ok(t),
                     _ => self.err(n, format!("unknown type name `{name}`")),
                 }
             }
-            "struct_specifier" => self.struct_spec(n, false),
-            "union_specifier" => self.struct_spec(n, true),
-            "enum_specifier" => self.enum_spec(n),
-            "macro_type_specifier" => self.typeof_spec(n),
-            k => self.unsupported(n, k),
+            Kind::StructSpecifier => self.struct_spec(n, false),
+            Kind::UnionSpecifier => self.struct_spec(n, true),
+            Kind::EnumSpecifier => self.enum_spec(n),
+            Kind::MacroTypeSpecifier => self.typeof_spec(n),
+            k => self.unsupported(n, k.name()),
         }
     }
 
@@ -112,17 +113,18 @@ impl<'a> Lowerer<'a> {
     }
 
     fn sized_type(&mut self, n: Node<'_>) -> LResult<TypeId> {
-        let text = self.text(n);
         let (mut longs, mut short, mut unsigned, mut base) = (0, false, false, "int");
-        for w in text.split_whitespace() {
-            match w {
-                "long" => longs += 1,
-                "short" => short = true,
-                "unsigned" => unsigned = true,
-                "signed" | "int" | "const" | "volatile" => {}
-                "char" => base = "char",
-                "double" | "float" => return self.unsupported(n, "floating-point type"),
-                other => return self.unsupported(n, other),
+        for (t, tk) in n.tokens().zip(n.token_kinds()) {
+            match (tk, t.text) {
+                (Tk::Long, _) => longs += 1,
+                (Tk::Short, _) => short = true,
+                (Tk::Unsigned, _) => unsigned = true,
+                (Tk::Signed | Tk::Const | Tk::Volatile, _) | (Tk::Prim, "int") => {}
+                (Tk::Prim, "char") => base = "char",
+                (Tk::Prim, "double" | "float") => {
+                    return self.unsupported(n, "floating-point type")
+                }
+                (_, other) => return self.unsupported(n, other),
             }
         }
         let size = match (base, short, longs) {
@@ -137,22 +139,19 @@ impl<'a> Lowerer<'a> {
         }))
     }
 
-    /// `typeof(name)` where tree-sitter saw a macro-like type specifier.
+    /// `typeof(name)`, a macro-like type specifier in tree-sitter-c's terms.
     fn typeof_spec(&mut self, n: Node<'_>) -> LResult<TypeId> {
-        let name = n.child_by_field_id(fld().name).map(|c| self.text(c));
-        let arg = self
-            .kids(n)
-            .into_iter()
-            .find(|k| k.kind() == "type_descriptor");
-        if name != Some("typeof") {
+        let name = n.child(Field::Name).map(|c| c.tk());
+        let arg = n.child(Field::Type);
+        if name != Some(Tk::Typeof) {
             return self.unsupported(n, "macro-like type specifier");
         }
         let Some(arg) = arg else {
             return self.unsupported(n, "typeof");
         };
-        let inner = arg.child_by_field_id(fld().ty);
+        let inner = arg.child(Field::Type);
         if let Some(t) =
-            inner.filter(|t| t.kind() == "type_identifier" && arg.named_child_count() == 1)
+            inner.filter(|t| t.kind() == Kind::TypeIdentifier && arg.named_child_count() == 1)
         {
             let e = match self.lookup(self.text(t)) {
                 Some(Sym::Typedef(ty)) => return Ok(ty),
@@ -167,7 +166,7 @@ impl<'a> Lowerer<'a> {
     /// A `type_descriptor` (type name in casts, sizeof, ...).
     pub(crate) fn type_descriptor(&mut self, n: Node<'_>) -> LResult<TypeId> {
         let specs = self.specs(n)?;
-        match n.child_by_field_id(fld().declarator) {
+        match n.child(Field::Declarator) {
             Some(d) => Ok(self.declarator(specs.ty, d)?.ty),
             None => Ok(specs.ty),
         }
@@ -179,38 +178,32 @@ impl<'a> Lowerer<'a> {
     }
 
     fn declarator_inner(&mut self, base: TypeId, n: Node<'_>) -> LResult<Declared> {
-        let inner = n.child_by_field_id(fld().declarator);
+        let inner = n.child(Field::Declarator);
         match n.kind() {
-            "identifier" | "field_identifier" | "type_identifier" | "primitive_type" => {
-                Ok(Declared {
-                    name: Some((self.text(n).to_string(), self.site(n))),
-                    ty: base,
-                    params: None,
-                })
-            }
-            "pointer_declarator" | "abstract_pointer_declarator" => {
+            Kind::Identifier
+            | Kind::FieldIdentifier
+            | Kind::TypeIdentifier
+            | Kind::PrimitiveType => Ok(Declared {
+                name: Some((self.text(n).to_string(), self.site(n))),
+                ty: base,
+                params: None,
+            }),
+            Kind::PointerDeclarator | Kind::AbstractPointerDeclarator => {
                 let t = self.types.ptr(base);
                 self.apply_inner(t, inner)
             }
-            "array_declarator" | "abstract_array_declarator" => {
+            Kind::ArrayDeclarator | Kind::AbstractArrayDeclarator => {
                 let t = self.array_type(base, n)?;
                 self.apply_inner(t, inner)
             }
-            "function_declarator" | "abstract_function_declarator" => {
+            Kind::FunctionDeclarator | Kind::AbstractFunctionDeclarator => {
                 self.function_declarator(base, n, inner)
             }
-            "parenthesized_declarator"
-            | "abstract_parenthesized_declarator"
-            | "attributed_declarator" => {
-                let k = self.kids(n).into_iter().find(|k| {
-                    !matches!(
-                        k.kind(),
-                        "attribute_specifier" | "attribute" | "ms_call_modifier" | "type_qualifier"
-                    )
-                });
+            Kind::ParenthesizedDeclarator | Kind::AbstractParenthesizedDeclarator => {
+                let k = n.named_children().next();
                 self.apply_inner(base, k)
             }
-            k => self.unsupported(n, k),
+            k => self.unsupported(n, k.name()),
         }
     }
 
@@ -233,9 +226,11 @@ impl<'a> Lowerer<'a> {
             let name = self.types.name(elem);
             return self.err(n, format!("array has incomplete element type `{name}`"));
         }
-        let len = match n.child_by_field_id(fld().size) {
+        let len = match n.child(Field::Size) {
             None => None,
-            Some(s) if self.text(s) == "*" => return self.unsupported(s, "variable-length array"),
+            Some(s) if s.kind() == Kind::Token => {
+                return self.unsupported(s, "variable-length array")
+            }
             Some(s) => {
                 let Some(v) = self.const_int(s)? else {
                     return self.unsupported(s, "variable-length array");
@@ -261,7 +256,7 @@ impl<'a> Lowerer<'a> {
         ) {
             return self.err(n, "function cannot return an array or function");
         }
-        let (params, variadic) = match n.child_by_field_id(fld().parameters) {
+        let (params, variadic) = match n.child(Field::Parameters) {
             Some(p) => self.parameter_list(p)?,
             None => (Vec::new(), true),
         };
@@ -271,7 +266,7 @@ impl<'a> Lowerer<'a> {
             variadic,
         };
         let fty = self.types.intern(TypeKind::Func(sig));
-        let direct = inner.is_some_and(|i| i.kind() == "identifier");
+        let direct = inner.is_some_and(|i| i.kind() == Kind::Identifier);
         let mut d = self.apply_inner(fty, inner)?;
         if direct {
             d.params = Some(params);
@@ -285,10 +280,10 @@ impl<'a> Lowerer<'a> {
         let mut variadic = kids.is_empty();
         for k in kids {
             match k.kind() {
-                "variadic_parameter" => variadic = true,
-                "parameter_declaration" => {
+                Kind::VariadicParameter => variadic = true,
+                Kind::ParameterDeclaration => {
                     let specs = self.specs(k)?;
-                    let d = match k.child_by_field_id(fld().declarator) {
+                    let d = match k.child(Field::Declarator) {
                         Some(d) => self.declarator(specs.ty, d)?,
                         None => Declared {
                             name: None,
@@ -302,8 +297,7 @@ impl<'a> Lowerer<'a> {
                         site: self.site(k),
                     });
                 }
-                "attribute_specifier" | "comment" => {}
-                other => return self.unsupported(k, other),
+                other => return self.unsupported(k, other.name()),
             }
         }
         if params.len() == 1 && params[0].ty == TypeId::VOID && params[0].name.is_none() {
@@ -322,15 +316,13 @@ impl<'a> Lowerer<'a> {
     }
 
     fn struct_spec(&mut self, n: Node<'_>, is_union: bool) -> LResult<TypeId> {
-        let name = n
-            .child_by_field_id(fld().name)
-            .map(|c| self.text(c).to_string());
+        let name = n.child(Field::Name).map(|c| self.text(c).to_string());
         for k in self.kids(n) {
-            if k.kind() == "attribute_specifier" {
+            if k.kind() == Kind::AttributeSpecifier {
                 self.check_attribute(k)?;
             }
         }
-        let Some(body) = n.child_by_field_id(fld().body) else {
+        let Some(body) = n.child(Field::Body) else {
             let Some(name) = name else {
                 return self.err(n, "struct without name or body");
             };
@@ -370,10 +362,8 @@ impl<'a> Lowerer<'a> {
         let kids = self.kids(body);
         let count = kids.len();
         for (i, f) in kids.into_iter().enumerate() {
-            if f.kind() != "field_declaration" {
-                if f.kind() != "comment" {
-                    failed |= self.unsupported::<()>(f, f.kind()).is_err();
-                }
+            if f.kind() != Kind::FieldDeclaration {
+                failed |= self.unsupported::<()>(f, f.kind().name()).is_err();
                 continue;
             }
             match self.field_declaration(f, i + 1 == count) {
@@ -395,18 +385,16 @@ impl<'a> Lowerer<'a> {
         if let Some(b) = self
             .kids(f)
             .into_iter()
-            .find(|k| k.kind() == "bitfield_clause")
+            .find(|k| k.kind() == Kind::BitfieldClause)
         {
             return self.unsupported(b, "bit-field");
         }
         let specs = self.specs(f)?;
-        let mut c = f.walk();
-        let decls: Vec<Node> = f.children_by_field_name("declarator", &mut c).collect();
+        let decls: Vec<Node> = f.children_by(Field::Declarator).collect();
         if decls.is_empty() {
-            let anon = f.child_by_field_id(fld().ty).is_some_and(|t| {
-                t.child_by_field_id(fld().name).is_none()
-                    && t.child_by_field_id(fld().body).is_some()
-            });
+            let anon = f
+                .child(Field::Type)
+                .is_some_and(|t| t.child(Field::Name).is_none() && t.child(Field::Body).is_some());
             return Ok(if anon {
                 vec![(None, specs.ty)]
             } else {
@@ -431,10 +419,8 @@ impl<'a> Lowerer<'a> {
     }
 
     fn enum_spec(&mut self, n: Node<'_>) -> LResult<TypeId> {
-        let name = n
-            .child_by_field_id(fld().name)
-            .map(|c| self.text(c).to_string());
-        let Some(body) = n.child_by_field_id(fld().body) else {
+        let name = n.child(Field::Name).map(|c| self.text(c).to_string());
+        let Some(body) = n.child(Field::Body) else {
             return Ok(name
                 .and_then(|nm| self.lookup_tag(&nm))
                 .unwrap_or(TypeId::UINT));
@@ -442,13 +428,13 @@ impl<'a> Lowerer<'a> {
         let mut next: i64 = 0;
         let mut values = Vec::new();
         for e in self.kids(body) {
-            if e.kind() != "enumerator" {
+            if e.kind() != Kind::Enumerator {
                 continue;
             }
-            let Some(en) = e.child_by_field_id(fld().name) else {
+            let Some(en) = e.child(Field::Name) else {
                 continue;
             };
-            if let Some(v) = e.child_by_field_id(fld().value) {
+            if let Some(v) = e.child(Field::Value) {
                 match self.const_int(v)? {
                     Some(x) => next = x,
                     None => return self.err(v, "enumerator value is not an integer constant"),
@@ -481,12 +467,11 @@ impl<'a> Lowerer<'a> {
     /// `typedef ...;`
     pub(crate) fn type_definition(&mut self, n: Node<'_>) -> LResult<()> {
         let specs = self.specs(n)?;
-        let mut c = n.walk();
-        let decls: Vec<Node> = n.children_by_field_name("declarator", &mut c).collect();
+        let decls: Vec<Node> = n.children_by(Field::Declarator).collect();
         for d in decls {
             let dd = self.declarator(specs.ty, d)?;
             let Some((name, _)) = dd.name else { continue };
-            if d.kind() == "primitive_type" {
+            if d.kind() == Kind::PrimitiveType {
                 continue; // e.g. `typedef unsigned long size_t;`: builtin already
             }
             self.bind(&name, Sym::Typedef(dd.ty));
@@ -497,8 +482,7 @@ impl<'a> Lowerer<'a> {
     /// A declaration; at block scope returns the initialization statements.
     pub(crate) fn declaration(&mut self, n: Node<'_>) -> LResult<Vec<Stmt>> {
         let specs = self.specs(n)?;
-        let mut c = n.walk();
-        let decls: Vec<Node> = n.children_by_field_name("declarator", &mut c).collect();
+        let decls: Vec<Node> = n.children_by(Field::Declarator).collect();
         let mut out = Vec::new();
         let mut failed = false;
         for d in decls {
@@ -515,11 +499,8 @@ impl<'a> Lowerer<'a> {
     }
 
     fn one_declarator(&mut self, specs: &Specs, d: Node<'_>) -> LResult<Option<Stmt>> {
-        let (dnode, init) = if d.kind() == "init_declarator" {
-            (
-                d.child_by_field_id(fld().declarator),
-                d.child_by_field_id(fld().value),
-            )
+        let (dnode, init) = if d.kind() == Kind::InitDeclarator {
+            (d.child(Field::Declarator), d.child(Field::Value))
         } else {
             (Some(d), None)
         };
@@ -745,7 +726,7 @@ impl<'a> Lowerer<'a> {
     /// A function definition.
     pub(crate) fn function_def(&mut self, n: Node<'_>) -> LResult<()> {
         let specs = self.specs(n)?;
-        let Some(dn) = n.child_by_field_id(fld().declarator) else {
+        let Some(dn) = n.child(Field::Declarator) else {
             return self.err(n, "function definition without declarator");
         };
         let d = self.declarator(specs.ty, dn)?;
@@ -764,7 +745,7 @@ impl<'a> Lowerer<'a> {
         if self.types.is_aggregate(ret) {
             return self.unsupported(dn, "function returning a struct by value");
         }
-        let Some(body) = n.child_by_field_id(fld().body) else {
+        let Some(body) = n.child(Field::Body) else {
             return self.err(n, "function definition without body");
         };
         self.fctx = Some(FnCtx {

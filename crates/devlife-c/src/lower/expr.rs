@@ -1,9 +1,9 @@
 //! Expressions: name resolution, typing, usual arithmetic conversions,
 //! pointer arithmetic and explicit conversions.
 
-use tree_sitter::Node;
+use crate::syntax::{Field, Kind, Node};
 
-use super::{fld, LResult, Lowerer, Sym};
+use super::{LResult, Lowerer, Sym};
 use crate::ast::{BinOp, Callee, CastOp, Expr, ExprKind, UnOp};
 use crate::source::Site;
 use crate::types::{IntTy, TypeId, TypeKind};
@@ -41,7 +41,7 @@ fn is_comparison(op: BinOp) -> bool {
     )
 }
 
-impl<'a> Lowerer<'a> {
+impl Lowerer {
     /// Lowers an expression (possibly a place).
     pub(crate) fn expr(&mut self, n: Node<'_>) -> LResult<Expr> {
         self.nested(n, |l| l.expr_inner(n))
@@ -66,36 +66,35 @@ impl<'a> Lowerer<'a> {
     fn expr_inner(&mut self, n: Node<'_>) -> LResult<Expr> {
         let site = self.site(n);
         match n.kind() {
-            "identifier" => self.expr_ident(n),
-            "number_literal" => self.number(n),
-            "char_literal" => match super::lit::parse_char(self.text(n)) {
+            Kind::Identifier => self.expr_ident(n),
+            Kind::NumberLiteral => self.number(n),
+            Kind::CharLiteral => match super::lit::parse_char(self.text(n)) {
                 Ok(v) => Ok(self.mk(ExprKind::Const(v as u64), TypeId::INT, site)),
                 Err(m) => self.err(n, m),
             },
-            "string_literal" | "concatenated_string" => self.string(n),
-            "true" => Ok(self.mk(ExprKind::Const(1), TypeId::INT, site)),
-            "false" => Ok(self.mk(ExprKind::Const(0), TypeId::INT, site)),
-            "null" => Ok(self.mk(ExprKind::Const(0), TypeId::VOID_PTR, site)),
-            "parenthesized_expression" => self.paren(n),
-            "comma_expression" => self.comma(n),
-            "binary_expression" => self.binary(n),
-            "unary_expression" => self.unary(n),
-            "pointer_expression" => self.pointer_expr(n),
-            "update_expression" => self.update(n),
-            "assignment_expression" => self.assignment(n),
-            "call_expression" => self.call(n),
-            "field_expression" => self.field(n),
-            "subscript_expression" => self.subscript(n),
-            "conditional_expression" => self.conditional(n),
-            "cast_expression" => self.cast_expr(n),
-            "sizeof_expression" => self.sizeof(n),
-            "alignof_expression" => self.alignof(n),
-            "offsetof_expression" => self.offsetof(n),
-            "compound_literal_expression" => self.compound_literal(n),
-            "ERROR" => self.err(n, "syntax error"),
-            "generic_expression" => self.unsupported(n, "_Generic"),
-            "gnu_asm_expression" => self.unsupported(n, "asm"),
-            k => self.unsupported(n, k),
+            Kind::StringLiteral | Kind::ConcatenatedString => self.string(n),
+            Kind::True => Ok(self.mk(ExprKind::Const(1), TypeId::INT, site)),
+            Kind::False => Ok(self.mk(ExprKind::Const(0), TypeId::INT, site)),
+            Kind::Null => Ok(self.mk(ExprKind::Const(0), TypeId::VOID_PTR, site)),
+            Kind::ParenthesizedExpression => self.paren(n),
+            Kind::CommaExpression => self.comma(n),
+            Kind::BinaryExpression => self.binary(n),
+            Kind::UnaryExpression => self.unary(n),
+            Kind::PointerExpression => self.pointer_expr(n),
+            Kind::UpdateExpression => self.update(n),
+            Kind::AssignmentExpression => self.assignment(n),
+            Kind::CallExpression => self.call(n),
+            Kind::FieldExpression => self.field(n),
+            Kind::SubscriptExpression => self.subscript(n),
+            Kind::ConditionalExpression => self.conditional(n),
+            Kind::CastExpression => self.cast_expr(n),
+            Kind::SizeofExpression => self.sizeof(n),
+            Kind::AlignofExpression => self.alignof(n),
+            Kind::OffsetofExpression => self.offsetof(n),
+            Kind::CompoundLiteralExpression => self.compound_literal(n),
+            Kind::GenericExpression => self.unsupported(n, "_Generic"),
+            Kind::GnuAsmExpression => self.unsupported(n, "asm"),
+            k => self.unsupported(n, k.name()),
         }
     }
 
@@ -170,14 +169,14 @@ impl<'a> Lowerer<'a> {
     }
 
     fn string(&mut self, n: Node<'_>) -> LResult<Expr> {
-        let parts = if n.kind() == "concatenated_string" {
+        let parts = if n.kind() == Kind::ConcatenatedString {
             self.kids(n)
         } else {
-            vec![n]
+            smallvec::smallvec![n]
         };
         let mut bytes = Vec::new();
         for p in parts {
-            if p.kind() != "string_literal" {
+            if p.kind() != Kind::StringLiteral {
                 let t = self.text(p).to_string();
                 return self.err(
                     p,
@@ -204,7 +203,7 @@ impl<'a> Lowerer<'a> {
         let Some(inner) = n.named_child(0) else {
             return self.err(n, "empty parentheses");
         };
-        if inner.kind() == "compound_statement" {
+        if inner.kind() == Kind::CompoundStatement {
             return self.stmt_expr(inner);
         }
         self.expr(inner)
@@ -223,10 +222,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn comma(&mut self, n: Node<'_>) -> LResult<Expr> {
-        let (Some(l), Some(r)) = (
-            n.child_by_field_id(fld().left),
-            n.child_by_field_id(fld().right),
-        ) else {
+        let (Some(l), Some(r)) = (n.child(Field::Left), n.child(Field::Right)) else {
             return self.err(n, "malformed comma expression");
         };
         let a = self.rexpr(l)?;
@@ -237,19 +233,34 @@ impl<'a> Lowerer<'a> {
 
     /// Value conversion: arrays decay, functions become pointers, scalar places are loaded.
     pub(crate) fn rv(&mut self, e: Expr) -> LResult<Expr> {
-        match self.types.kind(e.ty).clone() {
-            TypeKind::Array { elem, .. } if e.is_place() => {
+        /// What value conversion does to an expression of a type.
+        enum Conv {
+            Decay(TypeId),
+            Function,
+            Keep,
+            Load,
+        }
+        let conv = match self.types.kind(e.ty) {
+            TypeKind::Array { elem, .. } if e.is_place() => Conv::Decay(*elem),
+            TypeKind::Func(_) => Conv::Function,
+            TypeKind::Struct(_) | TypeKind::Void | TypeKind::Array { .. } => Conv::Keep,
+            _ if e.is_place() => Conv::Load,
+            _ => Conv::Keep,
+        };
+        match conv {
+            Conv::Decay(elem) => {
                 if let ExprKind::LocalReg(_) = e.kind {
                     self.mark_addr_taken(&e);
                 }
                 let ty = self.types.ptr(elem);
+                let site = e.site;
                 Ok(Expr {
-                    kind: ExprKind::AddrOf(bx(e.clone())),
+                    kind: ExprKind::AddrOf(bx(e)),
                     ty,
-                    site: e.site,
+                    site,
                 })
             }
-            TypeKind::Func(_) => {
+            Conv::Function => {
                 let ty = self.types.ptr(e.ty);
                 match e.kind {
                     ExprKind::Deref(p) => Ok(Expr { ty, ..*p }),
@@ -260,8 +271,8 @@ impl<'a> Lowerer<'a> {
                     }),
                 }
             }
-            TypeKind::Struct(_) | TypeKind::Void | TypeKind::Array { .. } => Ok(e),
-            _ if e.is_place() => {
+            Conv::Keep => Ok(e),
+            Conv::Load => {
                 let (ty, site) = (e.ty, e.site);
                 Ok(Expr {
                     kind: ExprKind::Load(bx(e)),
@@ -269,7 +280,6 @@ impl<'a> Lowerer<'a> {
                     site,
                 })
             }
-            _ => Ok(e),
         }
     }
 
@@ -369,17 +379,13 @@ impl<'a> Lowerer<'a> {
 
     fn binary(&mut self, n: Node<'_>) -> LResult<Expr> {
         let (Some(l), Some(r), Some(o)) = (
-            n.child_by_field_id(fld().left),
-            n.child_by_field_id(fld().right),
-            n.child_by_field_id(fld().operator),
+            n.child(Field::Left),
+            n.child(Field::Right),
+            n.child(Field::Operator),
         ) else {
             return self.err(n, "malformed binary expression");
         };
         let op = self.text(o);
-        if let Some(t) = self.paren_typedef(l) {
-            // `(T) -x`: tree-sitter cannot know `T` is a type.
-            return self.typedef_cast_unary(t, op, r, n);
-        }
         match op {
             "&&" | "||" => {
                 let a = self.scalar(l)?;
@@ -400,39 +406,6 @@ impl<'a> Lowerer<'a> {
                 self.arith(bop, a, b, n)
             }
         }
-    }
-
-    /// If `n` is `( identifier )` naming a typedef, returns the type.
-    fn paren_typedef(&self, n: Node<'_>) -> Option<TypeId> {
-        if n.kind() != "parenthesized_expression" || n.named_child_count() != 1 {
-            return None;
-        }
-        let inner = n.named_child(0)?;
-        (inner.kind() == "identifier").then(|| self.is_typedef(self.text(inner)))?
-    }
-
-    fn typedef_cast_unary(
-        &mut self,
-        ty: TypeId,
-        op: &str,
-        operand: Node<'_>,
-        n: Node<'_>,
-    ) -> LResult<Expr> {
-        let v = self.rexpr(operand)?;
-        let site = self.site(n);
-        let inner = match op {
-            "-" | "+" => {
-                let uop = if op == "-" { Some(UnOp::Neg) } else { None };
-                self.unary_arith(uop, v, operand)?
-            }
-            "*" => self.deref(v, operand)?,
-            "&" => return self.unsupported(n, "cast of address-of with typedef name"),
-            _ => return self.unsupported(n, "ambiguous cast"),
-        };
-        let inner = self.rv(inner)?;
-        let mut e = self.cast_to(inner, ty, n)?;
-        e.site = site;
-        Ok(e)
     }
 
     /// Binary arithmetic, comparison and pointer arithmetic.
@@ -527,10 +500,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn unary(&mut self, n: Node<'_>) -> LResult<Expr> {
-        let (Some(o), Some(arg)) = (
-            n.child_by_field_id(fld().operator),
-            n.child_by_field_id(fld().argument),
-        ) else {
+        let (Some(o), Some(arg)) = (n.child(Field::Operator), n.child(Field::Argument)) else {
             return self.err(n, "malformed unary expression");
         };
         let op = self.text(o);
@@ -573,10 +543,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn pointer_expr(&mut self, n: Node<'_>) -> LResult<Expr> {
-        let (Some(o), Some(arg)) = (
-            n.child_by_field_id(fld().operator),
-            n.child_by_field_id(fld().argument),
-        ) else {
+        let (Some(o), Some(arg)) = (n.child(Field::Operator), n.child(Field::Argument)) else {
             return self.err(n, "malformed pointer expression");
         };
         let site = self.site(n);
@@ -618,13 +585,10 @@ impl<'a> Lowerer<'a> {
     }
 
     fn update(&mut self, n: Node<'_>) -> LResult<Expr> {
-        let (Some(o), Some(arg)) = (
-            n.child_by_field_id(fld().operator),
-            n.child_by_field_id(fld().argument),
-        ) else {
+        let (Some(o), Some(arg)) = (n.child(Field::Operator), n.child(Field::Argument)) else {
             return self.err(n, "malformed increment");
         };
-        let post = o.start_byte() > arg.start_byte();
+        let post = o.token_range().start > arg.token_range().start;
         let inc = self.text(o) == "++";
         let lhs = self.expr(arg)?;
         self.check_assignable(&lhs, arg)?;
@@ -664,9 +628,9 @@ impl<'a> Lowerer<'a> {
 
     fn assignment(&mut self, n: Node<'_>) -> LResult<Expr> {
         let (Some(l), Some(r), Some(o)) = (
-            n.child_by_field_id(fld().left),
-            n.child_by_field_id(fld().right),
-            n.child_by_field_id(fld().operator),
+            n.child(Field::Left),
+            n.child(Field::Right),
+            n.child(Field::Operator),
         ) else {
             return self.err(n, "malformed assignment");
         };
@@ -730,68 +694,59 @@ impl<'a> Lowerer<'a> {
     }
 
     fn call(&mut self, n: Node<'_>) -> LResult<Expr> {
-        let (Some(f), Some(al)) = (
-            n.child_by_field_id(fld().function),
-            n.child_by_field_id(fld().arguments),
-        ) else {
+        let (Some(f), Some(al)) = (n.child(Field::Function), n.child(Field::Arguments)) else {
             return self.err(n, "malformed call");
         };
         let args = self.kids(al);
-        if let Some(t) = self.paren_typedef(f) {
-            // `(T)(x)`: a cast tree-sitter read as a call.
-            let [a] = args.as_slice() else {
-                return self.err(n, "malformed cast");
-            };
-            let v = self.rexpr(*a)?;
-            return self.cast_to(v, t, n);
-        }
-        if f.kind() == "identifier" {
+        if f.kind() == Kind::Identifier {
             if let Some(e) = self.builtin_call(self.text(f), &args, n)? {
                 return Ok(e);
             }
         }
         let callee = self.rexpr(f)?;
-        let Some(sig) = self.types.func_sig(callee.ty).cloned() else {
+        let Some(sig) = self.types.func_sig(callee.ty) else {
             let tn = self.types.name(callee.ty);
             return self.err(f, format!("called object of type `{tn}` is not a function"));
         };
-        if self.types.is_aggregate(sig.ret) {
+        let ret = sig.ret;
+        if self.types.is_aggregate(ret) {
             return self.unsupported(n, "call of a function returning a struct by value");
         }
-        let lowered = self.call_args(&sig, &args, n)?;
+        let lowered = self.call_args(callee.ty, &args, n)?;
         let callee = match callee.kind {
             ExprKind::Func(id) => Callee::Direct(id),
             _ => Callee::Indirect(bx(callee)),
         };
-        Ok(self.mk(ExprKind::Call(callee, lowered), sig.ret, self.site(n)))
+        Ok(self.mk(ExprKind::Call(callee, lowered), ret, self.site(n)))
     }
 
-    fn call_args(
-        &mut self,
-        sig: &crate::types::FuncSig,
-        args: &[Node<'_>],
-        n: Node<'_>,
-    ) -> LResult<Vec<Expr>> {
-        if args.len() < sig.params.len() || (args.len() > sig.params.len() && !sig.variadic) {
+    /// The arguments of a call of a function of type `fty`, converted to
+    /// its parameter types.
+    fn call_args(&mut self, fty: TypeId, args: &[Node<'_>], n: Node<'_>) -> LResult<Vec<Expr>> {
+        let (nparams, variadic) = self
+            .types
+            .func_sig(fty)
+            .map_or((0, true), |s| (s.params.len(), s.variadic));
+        if args.len() < nparams || (args.len() > nparams && !variadic) {
             let msg = format!(
-                "function takes {} arguments but {} were given",
-                sig.params.len(),
+                "function takes {nparams} arguments but {} were given",
                 args.len()
             );
             return self.err(n, msg);
         }
         let mut out = Vec::with_capacity(args.len());
         for (i, a) in args.iter().enumerate() {
-            if a.kind() == "compound_statement" {
+            if a.kind() == Kind::CompoundStatement {
                 return self.unsupported(*a, "block as function argument");
             }
             let v = self.rexpr(*a)?;
-            let v = match sig.params.get(i) {
+            let param = self.types.func_sig(fty).and_then(|s| s.params.get(i));
+            let v = match param.copied() {
                 Some(pt) => {
-                    if self.types.is_aggregate(*pt) {
+                    if self.types.is_aggregate(pt) {
                         return self.unsupported(*a, "struct argument passed by value");
                     }
-                    self.convert(v, *pt, *a)?
+                    self.convert(v, pt, *a)?
                 }
                 None => {
                     if !self.types.is_scalar(v.ty) {
@@ -831,9 +786,9 @@ impl<'a> Lowerer<'a> {
 
     fn field(&mut self, n: Node<'_>) -> LResult<Expr> {
         let (Some(arg), Some(fld), Some(o)) = (
-            n.child_by_field_id(fld().argument),
-            n.child_by_field_id(fld().field),
-            n.child_by_field_id(fld().operator),
+            n.child(Field::Argument),
+            n.child(Field::Field),
+            n.child(Field::Operator),
         ) else {
             return self.err(n, "malformed member access");
         };
@@ -872,10 +827,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn subscript(&mut self, n: Node<'_>) -> LResult<Expr> {
-        let (Some(a), Some(i)) = (
-            n.child_by_field_id(fld().argument),
-            n.child_by_field_id(fld().index),
-        ) else {
+        let (Some(a), Some(i)) = (n.child(Field::Argument), n.child(Field::Index)) else {
             return self.err(n, "malformed subscript");
         };
         let mut p = self.rexpr(a)?;
@@ -896,13 +848,10 @@ impl<'a> Lowerer<'a> {
     }
 
     fn conditional(&mut self, n: Node<'_>) -> LResult<Expr> {
-        let (Some(c), Some(b)) = (
-            n.child_by_field_id(fld().condition),
-            n.child_by_field_id(fld().alternative),
-        ) else {
+        let (Some(c), Some(b)) = (n.child(Field::Condition), n.child(Field::Alternative)) else {
             return self.err(n, "malformed conditional expression");
         };
-        let Some(a) = n.child_by_field_id(fld().consequence) else {
+        let Some(a) = n.child(Field::Consequence) else {
             return self.elvis(c, b, n);
         };
         let c = self.scalar(c)?;
@@ -958,14 +907,11 @@ impl<'a> Lowerer<'a> {
     }
 
     fn cast_expr(&mut self, n: Node<'_>) -> LResult<Expr> {
-        let (Some(t), Some(v)) = (
-            n.child_by_field_id(fld().ty),
-            n.child_by_field_id(fld().value),
-        ) else {
+        let (Some(t), Some(v)) = (n.child(Field::Type), n.child(Field::Value)) else {
             return self.err(n, "malformed cast");
         };
         let ty = self.type_descriptor(t)?;
-        if v.kind() == "initializer_list" {
+        if v.kind() == Kind::InitializerList {
             return self.unsupported(n, "compound literal");
         }
         let e = self.rexpr(v)?;
@@ -975,13 +921,10 @@ impl<'a> Lowerer<'a> {
     }
 
     fn sizeof(&mut self, n: Node<'_>) -> LResult<Expr> {
-        let ty = if let Some(t) = n.child_by_field_id(fld().ty) {
+        let ty = if let Some(t) = n.child(Field::Type) {
             self.type_descriptor(t)?
-        } else if let Some(v) = n.child_by_field_id(fld().value) {
-            match self.paren_typedef(v) {
-                Some(t) => t,
-                None => self.expr(v)?.ty,
-            }
+        } else if let Some(v) = n.child(Field::Value) {
+            self.expr(v)?.ty
         } else {
             return self.err(n, "malformed sizeof");
         };
@@ -997,7 +940,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn alignof(&mut self, n: Node<'_>) -> LResult<Expr> {
-        let Some(t) = n.child_by_field_id(fld().ty) else {
+        let Some(t) = n.child(Field::Type) else {
             return self.err(n, "malformed alignof");
         };
         let ty = self.type_descriptor(t)?;
@@ -1006,10 +949,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn offsetof(&mut self, n: Node<'_>) -> LResult<Expr> {
-        let (Some(t), Some(m)) = (
-            n.child_by_field_id(fld().ty),
-            n.child_by_field_id(fld().member),
-        ) else {
+        let (Some(t), Some(m)) = (n.child(Field::Type), n.child(Field::Member)) else {
             return self.err(n, "malformed offsetof");
         };
         let ty = self.type_descriptor(t)?;
@@ -1021,10 +961,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn compound_literal(&mut self, n: Node<'_>) -> LResult<Expr> {
-        let (Some(t), Some(v)) = (
-            n.child_by_field_id(fld().ty),
-            n.child_by_field_id(fld().value),
-        ) else {
+        let (Some(t), Some(v)) = (n.child(Field::Type), n.child(Field::Value)) else {
             return self.err(n, "malformed compound literal");
         };
         if self.fctx.is_none() {

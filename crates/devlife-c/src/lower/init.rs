@@ -1,19 +1,21 @@
 //! Initializers: scalars, strings, struct copies and brace lists with
 //! designators and brace elision.
 
-use tree_sitter::Node;
+use smallvec::SmallVec;
 
-use super::{fld, LResult, Lowerer};
+use crate::syntax::{Field, Kind, Node};
+
+use super::{LResult, Lowerer};
 use crate::ast::{Init, InitOp};
 use crate::types::{TypeId, TypeKind};
 
 /// An element of a braced initializer list.
 struct Item<'t> {
-    designators: Vec<Node<'t>>,
+    designators: SmallVec<[Node<'t>; 2]>,
     value: Node<'t>,
 }
 
-impl<'a> Lowerer<'a> {
+impl Lowerer {
     /// Lowers the initializer of an object of type `ty`; returns the
     /// initialization and the (possibly completed) type.
     pub(crate) fn initializer(&mut self, ty: TypeId, n: Node<'_>) -> LResult<(Init, TypeId)> {
@@ -31,7 +33,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn scalar_init_inner(&mut self, ty: TypeId, n: Node<'_>) -> LResult<crate::ast::Expr> {
-        if n.kind() == "initializer_list" {
+        if n.kind() == Kind::InitializerList {
             let items = self.kids(n);
             return match items.first() {
                 None => {
@@ -39,7 +41,7 @@ impl<'a> Lowerer<'a> {
                     let z = self.mk(crate::ast::ExprKind::Const(0), TypeId::LONG, site);
                     self.convert(z, ty, n)
                 }
-                Some(first) if first.kind() == "initializer_pair" => {
+                Some(first) if first.kind() == Kind::InitializerPair => {
                     self.err(*first, "designator for a scalar")
                 }
                 Some(first) => self.scalar_init(ty, *first),
@@ -68,7 +70,7 @@ impl<'a> Lowerer<'a> {
         n: Node<'_>,
         ops: &mut Vec<InitOp>,
     ) -> LResult<TypeId> {
-        if n.kind() == "initializer_list" {
+        if n.kind() == Kind::InitializerList {
             let items = self.items(n);
             let mut pos = 0;
             return self.fill(ty, off, &items, &mut pos, ops, true);
@@ -98,7 +100,7 @@ impl<'a> Lowerer<'a> {
             return Ok(None);
         };
         let is_char = matches!(self.types.kind(elem), TypeKind::Int(it) if it.size == 1);
-        if !is_char || !matches!(n.kind(), "string_literal" | "concatenated_string") {
+        if !is_char || !matches!(n.kind(), Kind::StringLiteral | Kind::ConcatenatedString) {
             return Ok(None);
         }
         let e = self.expr(n)?;
@@ -116,16 +118,14 @@ impl<'a> Lowerer<'a> {
     fn items<'t>(&self, list: Node<'t>) -> Vec<Item<'t>> {
         let mut out = Vec::new();
         for k in self.kids(list) {
-            if k.kind() == "initializer_pair" {
-                let mut c = k.walk();
-                let designators: Vec<Node> =
-                    k.children_by_field_name("designator", &mut c).collect();
-                if let Some(value) = k.child_by_field_id(fld().value) {
+            if k.kind() == Kind::InitializerPair {
+                let designators = k.children_by(Field::Designator).collect();
+                if let Some(value) = k.child(Field::Value) {
                     out.push(Item { designators, value });
                 }
-            } else if k.kind() != "comment" {
+            } else {
                 out.push(Item {
-                    designators: Vec::new(),
+                    designators: SmallVec::new(),
                     value: k,
                 });
             }
@@ -147,8 +147,8 @@ impl<'a> Lowerer<'a> {
     ) -> LResult<TypeId> {
         match self.types.kind(ty).clone() {
             TypeKind::Struct(sid) => {
-                let (fields, is_union) = match self.types.struct_def(sid) {
-                    Some(d) if d.complete => (d.fields.clone(), d.is_union),
+                let (nfields, is_union) = match self.types.struct_def(sid) {
+                    Some(d) if d.complete => (d.fields.len(), d.is_union),
                     _ => {
                         let tn = self.types.name(ty);
                         let site = items
@@ -158,11 +158,7 @@ impl<'a> Lowerer<'a> {
                             .err_at(site, format!("initializer for incomplete type `{tn}`"));
                     }
                 };
-                let limit = if is_union {
-                    fields.len().min(1)
-                } else {
-                    fields.len()
-                };
+                let limit = if is_union { nfields.min(1) } else { nfields };
                 let mut fi = 0;
                 while let Some(item) = items.get(*pos) {
                     if !item.designators.is_empty() {
@@ -179,8 +175,9 @@ impl<'a> Lowerer<'a> {
                         }
                         break;
                     }
-                    let f = &fields[fi];
-                    self.member_init(f.ty, off + f.offset, items, pos, ops)?;
+                    let field = self.types.struct_def(sid).and_then(|d| d.fields.get(fi));
+                    let (fty, foff) = field.map_or((TypeId::VOID, 0), |f| (f.ty, f.offset));
+                    self.member_init(fty, off + foff, items, pos, ops)?;
                     fi += 1;
                 }
                 Ok(ty)
@@ -240,8 +237,8 @@ impl<'a> Lowerer<'a> {
     }
 
     fn array_designator(&mut self, d: Node<'_>, len: Option<u64>) -> LResult<Option<u64>> {
-        if d.kind() != "subscript_designator" {
-            if d.kind() == "subscript_range_designator" {
+        if d.kind() != Kind::SubscriptDesignator {
+            if d.kind() == Kind::SubscriptRangeDesignator {
                 return self.unsupported(d, "range designator");
             }
             return Ok(None);
@@ -277,7 +274,7 @@ impl<'a> Lowerer<'a> {
             *pos += 1;
             return Ok(());
         }
-        if v.kind() == "initializer_list" {
+        if v.kind() == Kind::InitializerList {
             self.aggregate_value(ty, off, v, ops)?;
             *pos += 1;
             return Ok(());
@@ -315,7 +312,7 @@ impl<'a> Lowerer<'a> {
         let TypeKind::Struct(sid) = *self.types.kind(ty) else {
             return self.err(d, "designator for a non-struct");
         };
-        if d.kind() != "field_designator" {
+        if d.kind() != Kind::FieldDesignator {
             return self.err(d, "array designator in struct initializer");
         }
         let name = d.named_child(0).map(|c| self.text(c)).unwrap_or("");
@@ -363,7 +360,7 @@ impl<'a> Lowerer<'a> {
             return Ok(());
         };
         match self.types.kind(ty).clone() {
-            TypeKind::Struct(sid) if d.kind() == "field_designator" => {
+            TypeKind::Struct(sid) if d.kind() == Kind::FieldDesignator => {
                 let name = d.named_child(0).map(|c| self.text(c)).unwrap_or("");
                 let Some((moff, mty)) = self.types.find_member(sid, name) else {
                     return self.err(*d, format!("no member named `{name}`"));

@@ -1,5 +1,7 @@
 //! Decoding of integer, character and string literals.
 
+use std::borrow::Cow;
+
 use crate::types::TypeId;
 
 /// A decoded integer literal.
@@ -16,7 +18,17 @@ pub struct IntLit {
 /// Parses an integer literal (decimal, hex, octal, binary; `u`/`l`/`ll` suffixes).
 pub fn parse_int_literal(text: &str) -> Result<IntLit, String> {
     let t = text.trim();
-    let lower = t.to_ascii_lowercase();
+    // Most literals are plain decimals.
+    let plain = !t.is_empty() && t.len() < 19 && t.bytes().all(|b| b.is_ascii_digit());
+    if plain && (t.len() == 1 || !t.starts_with('0')) {
+        let value = t.bytes().fold(0u64, |v, b| v * 10 + u64::from(b - b'0'));
+        return Ok(type_literal(value, false, 0, true));
+    }
+    let lower = if t.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(t.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(t)
+    };
     let (radix, digits_start) = if lower.starts_with("0x") {
         (16, 2)
     } else if lower.starts_with("0b") {
@@ -42,7 +54,11 @@ pub fn parse_int_literal(text: &str) -> Result<IntLit, String> {
     if digits.is_empty() && radix != 8 {
         return Err(format!("invalid integer literal `{t}`"));
     }
-    let digits = digits.replace('\'', "");
+    let digits = if digits.contains('\'') {
+        Cow::Owned(digits.replace('\'', ""))
+    } else {
+        Cow::Borrowed(digits)
+    };
     let value = if digits.is_empty() {
         0
     } else {

@@ -1,4 +1,5 @@
-//! Lowering of the tree-sitter CST to the typed AST ([`crate::ast`]).
+//! Lowering of the syntax tree ([`crate::syntax`]) to the typed AST
+//! ([`crate::ast`]).
 //!
 //! Names are resolved to slots, types and member offsets are computed, and
 //! every implicit conversion becomes explicit. Anything outside the supported
@@ -12,73 +13,13 @@ mod init;
 pub mod lit;
 mod stmt;
 
-use std::collections::{BTreeMap, HashMap};
-
-use tree_sitter::Node;
+use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 
 use crate::ast::{Expr, ExprKind, FuncId, Function, Global, GlobalId, Local};
-use crate::parse::Rendered;
 use crate::source::Site;
+use crate::syntax::{Kind, Node, Tree};
 use crate::types::{TypeId, TypeTable};
-
-/// tree-sitter-c field ids, resolved once by name (looking a field up by
-/// name on every node is a linear string search in tree-sitter).
-pub(crate) struct Fields {
-    pub ty: u16,
-    pub name: u16,
-    pub declarator: u16,
-    pub size: u16,
-    pub parameters: u16,
-    pub body: u16,
-    pub value: u16,
-    pub left: u16,
-    pub right: u16,
-    pub operator: u16,
-    pub argument: u16,
-    pub function: u16,
-    pub arguments: u16,
-    pub field: u16,
-    pub index: u16,
-    pub condition: u16,
-    pub alternative: u16,
-    pub consequence: u16,
-    pub member: u16,
-    pub initializer: u16,
-    pub update: u16,
-}
-
-/// The field ids of tree-sitter-c.
-pub(crate) fn fld() -> &'static Fields {
-    static FIELDS: std::sync::OnceLock<Fields> = std::sync::OnceLock::new();
-    FIELDS.get_or_init(|| {
-        let lang: tree_sitter::Language = tree_sitter_c::LANGUAGE.into();
-        // An unknown name maps to 0, which no child carries.
-        let id = |n: &str| lang.field_id_for_name(n).map_or(0, |f| f.get());
-        Fields {
-            ty: id("type"),
-            name: id("name"),
-            declarator: id("declarator"),
-            size: id("size"),
-            parameters: id("parameters"),
-            body: id("body"),
-            value: id("value"),
-            left: id("left"),
-            right: id("right"),
-            operator: id("operator"),
-            argument: id("argument"),
-            function: id("function"),
-            arguments: id("arguments"),
-            field: id("field"),
-            index: id("index"),
-            condition: id("condition"),
-            alternative: id("alternative"),
-            consequence: id("consequence"),
-            member: id("member"),
-            initializer: id("initializer"),
-            update: id("update"),
-        }
-    })
-}
 
 /// Marker: an error was recorded.
 #[derive(Debug, Clone, Copy)]
@@ -102,12 +43,13 @@ pub(crate) enum Sym {
     Enum(u64, TypeId),
 }
 
-#[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
-struct Scope {
+/// The names declared in one scope: ordinary identifiers and tags.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Scope {
     #[serde(serialize_with = "crate::sorted::map")]
-    names: HashMap<String, Sym>,
+    names: FxHashMap<String, Sym>,
     #[serde(serialize_with = "crate::sorted::map")]
-    tags: HashMap<String, TypeId>,
+    tags: FxHashMap<String, TypeId>,
 }
 
 /// Per-function lowering state.
@@ -129,20 +71,57 @@ pub(crate) struct Lowered {
     pub globals: Vec<Global>,
     pub strings: Vec<Vec<u8>>,
     pub string_sites: Vec<Site>,
-    pub typedefs: BTreeMap<String, TypeId>,
-    pub tags: BTreeMap<String, TypeId>,
-    pub enum_consts: BTreeMap<String, i64>,
+    /// What is declared at file scope.
+    pub file_scope: Scope,
 }
 
-pub(crate) struct Lowerer<'a> {
-    r: &'a Rendered,
+impl Scope {
+    /// The typedef `name`.
+    pub(crate) fn typedef(&self, name: &str) -> Option<TypeId> {
+        match self.names.get(name) {
+            Some(Sym::Typedef(t)) => Some(*t),
+            _ => None,
+        }
+    }
+
+    /// The value of the enumeration constant `name`.
+    pub(crate) fn enum_const(&self, name: &str) -> Option<i64> {
+        match self.names.get(name) {
+            Some(Sym::Enum(v, _)) => Some(*v as i64),
+            _ => None,
+        }
+    }
+
+    /// The function `name`.
+    pub(crate) fn func(&self, name: &str) -> Option<FuncId> {
+        match self.names.get(name) {
+            Some(Sym::Func(f)) => Some(*f),
+            _ => None,
+        }
+    }
+
+    /// The global `name`.
+    pub(crate) fn global(&self, name: &str) -> Option<GlobalId> {
+        match self.names.get(name) {
+            Some(Sym::Global(g)) => Some(*g),
+            _ => None,
+        }
+    }
+
+    /// The type the tag `name` names.
+    pub(crate) fn tag(&self, name: &str) -> Option<TypeId> {
+        self.tags.get(name).copied()
+    }
+}
+
+pub(crate) struct Lowerer {
     pub types: TypeTable,
     scopes: Vec<Scope>,
     pub funcs: Vec<Function>,
     pub globals: Vec<Global>,
     pub strings: Vec<Vec<u8>>,
     string_sites: Vec<Site>,
-    string_ids: HashMap<Vec<u8>, u32>,
+    string_ids: FxHashMap<Vec<u8>, u32>,
     pub errors: Vec<(Site, String)>,
     pub fctx: Option<FnCtx>,
     nest: u32,
@@ -160,18 +139,16 @@ pub(crate) struct LowerState {
     strings: Vec<Vec<u8>>,
     string_sites: Vec<Site>,
     #[serde(serialize_with = "crate::sorted::map")]
-    string_ids: HashMap<Vec<u8>, u32>,
+    string_ids: FxHashMap<Vec<u8>, u32>,
 }
 
-/// Lowers the top-level items of `root` on top of `state` and returns the
+/// Lowers the top-level items of `tree` on top of `state` and returns the
 /// state after them.
 pub(crate) fn lower_from(
     state: LowerState,
-    root: Node<'_>,
-    r: &Rendered,
+    tree: &Tree,
 ) -> Result<LowerState, Vec<(Site, String)>> {
     let mut l = Lowerer {
-        r,
         types: state.types,
         scopes: vec![state.file_scope],
         funcs: state.funcs,
@@ -183,8 +160,7 @@ pub(crate) fn lower_from(
         fctx: None,
         nest: 0,
     };
-    let mut cursor = root.walk();
-    for item in root.named_children(&mut cursor) {
+    for item in tree.root().named_children() {
         let _ = l.top_level(item);
         if l.errors.len() >= MAX_ERRORS {
             break;
@@ -205,6 +181,11 @@ pub(crate) fn lower_from(
 }
 
 impl LowerState {
+    /// Whether `name` is a typedef name at file scope.
+    pub(crate) fn is_typedef(&self, name: &str) -> bool {
+        matches!(self.file_scope.names.get(name), Some(Sym::Typedef(_)))
+    }
+
     /// What of a unit compiled on this state comes from it.
     pub(crate) fn library_part(&self) -> crate::reach::LibraryPart {
         crate::reach::LibraryPart::of(&self.funcs, &self.globals, self.strings.len())
@@ -212,42 +193,26 @@ impl LowerState {
 
     /// The declarations as a [`Lowered`] unit.
     pub(crate) fn finish(self) -> Lowered {
-        let file = self.file_scope;
-        let mut typedefs = BTreeMap::new();
-        let mut enum_consts = BTreeMap::new();
-        for (name, sym) in &file.names {
-            match sym {
-                Sym::Typedef(t) => {
-                    typedefs.insert(name.clone(), *t);
-                }
-                Sym::Enum(v, _) => {
-                    enum_consts.insert(name.clone(), *v as i64);
-                }
-                _ => {}
-            }
-        }
         Lowered {
             types: self.types,
             funcs: self.funcs,
             globals: self.globals,
             strings: self.strings,
             string_sites: self.string_sites,
-            typedefs,
-            tags: file.tags.into_iter().collect(),
-            enum_consts,
+            file_scope: self.file_scope,
         }
     }
 }
 
-impl<'a> Lowerer<'a> {
-    /// The source text of a node.
-    pub fn text(&self, n: Node<'_>) -> &'a str {
-        self.r.text.get(n.start_byte()..n.end_byte()).unwrap_or("")
+impl Lowerer {
+    /// The text of a node's first token (all of a one-token node's text).
+    pub fn text<'t>(&self, n: Node<'t>) -> &'t str {
+        n.text()
     }
 
     /// The original site of a node.
     pub fn site(&self, n: Node<'_>) -> Site {
-        self.r.site_at(n.start_byte())
+        n.site()
     }
 
     /// Records an error at a node.
@@ -286,22 +251,15 @@ impl<'a> Lowerer<'a> {
 
     fn top_level(&mut self, n: Node<'_>) -> LResult<()> {
         match n.kind() {
-            "function_definition" => self.function_def(n),
-            "declaration" => self.declaration(n).map(drop),
-            "type_definition" => self.type_definition(n),
-            "struct_specifier" | "union_specifier" | "enum_specifier" => {
+            Kind::FunctionDefinition => self.function_def(n),
+            Kind::Declaration => self.declaration(n).map(drop),
+            Kind::TypeDefinition => self.type_definition(n),
+            Kind::StructSpecifier | Kind::UnionSpecifier | Kind::EnumSpecifier => {
                 self.type_spec(n).map(drop)
             }
-            "expression_statement" if n.named_child_count() == 0 => Ok(()),
-            "expression_statement" => self.err(n, "expression statement outside of a function"),
-            "preproc_call"
-            | "preproc_def"
-            | "preproc_function_def"
-            | "preproc_if"
-            | "preproc_ifdef"
-            | "preproc_include" => self.err(n, "stray `#` in program"),
-            "ERROR" => self.err(n, "syntax error"),
-            k => self.unsupported(n, k),
+            Kind::ExpressionStatement if n.named_child_count() == 0 => Ok(()),
+            Kind::ExpressionStatement => self.err(n, "expression statement outside of a function"),
+            k => self.unsupported(n, k.name()),
         }
     }
 
@@ -358,14 +316,6 @@ impl<'a> Lowerer<'a> {
     pub fn bind_tag(&mut self, name: &str, ty: TypeId) {
         if let Some(s) = self.scopes.last_mut() {
             s.tags.insert(name.to_string(), ty);
-        }
-    }
-
-    /// Whether `name` is currently a typedef name.
-    pub fn is_typedef(&self, name: &str) -> Option<TypeId> {
-        match self.lookup(name) {
-            Some(Sym::Typedef(t)) => Some(t),
-            _ => None,
         }
     }
 
@@ -435,9 +385,8 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Named children of a node.
-    pub fn kids<'t>(&self, n: Node<'t>) -> Vec<Node<'t>> {
-        let mut c = n.walk();
-        n.named_children(&mut c).collect()
+    pub fn kids<'t>(&self, n: Node<'t>) -> SmallVec<[Node<'t>; 8]> {
+        n.named_children().collect()
     }
 }
 

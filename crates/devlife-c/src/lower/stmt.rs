@@ -1,12 +1,12 @@
 //! Statements and blocks.
 
-use tree_sitter::Node;
+use crate::syntax::{Field, Kind, Node};
 
-use super::{fld, LResult, Lowerer, Reported};
+use super::{LResult, Lowerer, Reported};
 use crate::ast::{Block, Expr, Stmt};
 use crate::types::IntTy;
 
-impl<'a> Lowerer<'a> {
+impl Lowerer {
     /// A `{ ... }` block with its own scope; for statement expressions the
     /// last expression statement becomes the block's result.
     pub(crate) fn block(&mut self, n: Node<'_>, stmt_expr: bool) -> LResult<Block> {
@@ -22,7 +22,7 @@ impl<'a> Lowerer<'a> {
             .unwrap_or_default();
         self.pop_scope();
         let (stmts, result) = r?;
-        let end = self.r.site_at(n.end_byte().saturating_sub(1));
+        let end = n.end_site();
         Ok(Block {
             stmts,
             locals,
@@ -38,7 +38,7 @@ impl<'a> Lowerer<'a> {
         let mut failed = false;
         let count = kids.len();
         for (i, k) in kids.into_iter().enumerate() {
-            if stmt_expr && i + 1 == count && k.kind() == "expression_statement" {
+            if stmt_expr && i + 1 == count && k.kind() == Kind::ExpressionStatement {
                 if let Some(e) = k.named_child(0) {
                     match self.rexpr(e) {
                         Ok(v) => result = Some(v),
@@ -61,7 +61,7 @@ impl<'a> Lowerer<'a> {
     /// A block item, which may expand to several statements (declarations).
     fn stmt_list(&mut self, n: Node<'_>) -> LResult<Vec<Stmt>> {
         match n.kind() {
-            "declaration" => self.declaration(n),
+            Kind::Declaration => self.declaration(n),
             _ => Ok(vec![self.stmt(n)?]),
         }
     }
@@ -73,63 +73,53 @@ impl<'a> Lowerer<'a> {
 
     fn stmt_inner(&mut self, n: Node<'_>) -> LResult<Stmt> {
         match n.kind() {
-            "compound_statement" => Ok(Stmt::Block(self.block(n, false)?)),
-            "declaration" => {
+            Kind::CompoundStatement => Ok(Stmt::Block(self.block(n, false)?)),
+            Kind::Declaration => {
                 let v = self.declaration(n)?;
                 Ok(Stmt::Block(Block {
                     stmts: v,
                     ..Block::default()
                 }))
             }
-            "type_definition" => self.type_definition(n).map(|()| Stmt::Empty),
-            "struct_specifier" | "union_specifier" | "enum_specifier" => {
+            Kind::TypeDefinition => self.type_definition(n).map(|()| Stmt::Empty),
+            Kind::StructSpecifier | Kind::UnionSpecifier | Kind::EnumSpecifier => {
                 self.type_spec(n).map(|_| Stmt::Empty)
             }
-            "expression_statement" => match n.named_child(0) {
+            Kind::ExpressionStatement => match n.named_child(0) {
                 None => Ok(Stmt::Empty),
                 Some(e) => Ok(Stmt::Expr(self.rexpr(e)?)),
             },
-            "if_statement" => self.if_stmt(n),
-            "while_statement" => {
+            Kind::IfStatement => self.if_stmt(n),
+            Kind::WhileStatement => {
                 let c = self.condition(n)?;
                 let body = self.loop_body(n)?;
                 Ok(Stmt::While(c, Box::new(body), self.site(n)))
             }
-            "do_statement" => {
+            Kind::DoStatement => {
                 let body = self.loop_body(n)?;
                 let c = self.condition(n)?;
                 Ok(Stmt::DoWhile(Box::new(body), c, self.site(n)))
             }
-            "for_statement" => self.for_stmt(n),
-            "return_statement" => self.return_stmt(n),
-            "break_statement" => self.jump(n, false),
-            "continue_statement" => self.jump(n, true),
-            "switch_statement" => self.switch(n),
-            "case_statement" => self.err(n, "`case` label not directly inside a switch body"),
-            "attributed_statement" => match self
-                .kids(n)
-                .into_iter()
-                .find(|k| k.kind() != "attribute_declaration")
-            {
-                Some(s) => self.stmt(s),
-                None => Ok(Stmt::Empty),
-            },
-            "goto_statement" => self.unsupported(n, "goto"),
-            "labeled_statement" => self.unsupported(n, "label"),
-            "gnu_asm_expression" | "asm_statement" => self.unsupported(n, "asm"),
-            "ERROR" => self.err(n, "syntax error"),
-            ";" => Ok(Stmt::Empty),
-            k => self.unsupported(n, k),
+            Kind::ForStatement => self.for_stmt(n),
+            Kind::ReturnStatement => self.return_stmt(n),
+            Kind::BreakStatement => self.jump(n, false),
+            Kind::ContinueStatement => self.jump(n, true),
+            Kind::SwitchStatement => self.switch(n),
+            Kind::CaseStatement => self.err(n, "`case` label not directly inside a switch body"),
+            Kind::GotoStatement => self.unsupported(n, "goto"),
+            Kind::LabeledStatement => self.unsupported(n, "label"),
+            Kind::GnuAsmExpression => self.unsupported(n, "asm"),
+            k => self.unsupported(n, k.name()),
         }
     }
 
     fn condition(&mut self, n: Node<'_>) -> LResult<Expr> {
-        let Some(c) = n.child_by_field_id(fld().condition) else {
+        let Some(c) = n.child(Field::Condition) else {
             return self.err(n, "missing condition");
         };
-        let c = if c.kind() == "parenthesized_expression" {
+        let c = if c.kind() == Kind::ParenthesizedExpression {
             match c.named_child(0) {
-                Some(inner) if inner.kind() != "compound_statement" => inner,
+                Some(inner) if inner.kind() != Kind::CompoundStatement => inner,
                 _ => c,
             }
         } else {
@@ -140,13 +130,13 @@ impl<'a> Lowerer<'a> {
 
     fn if_stmt(&mut self, n: Node<'_>) -> LResult<Stmt> {
         let c = self.condition(n)?;
-        let Some(then) = n.child_by_field_id(fld().consequence) else {
+        let Some(then) = n.child(Field::Consequence) else {
             return self.err(n, "missing `if` body");
         };
         let then = self.stmt(then)?;
-        let els = match n.child_by_field_id(fld().alternative) {
+        let els = match n.child(Field::Alternative) {
             Some(a) => {
-                let s = if a.kind() == "else_clause" {
+                let s = if a.kind() == Kind::ElseClause {
                     a.named_child(0)
                 } else {
                     Some(a)
@@ -162,7 +152,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn loop_body(&mut self, n: Node<'_>) -> LResult<Stmt> {
-        let Some(b) = n.child_by_field_id(fld().body) else {
+        let Some(b) = n.child(Field::Body) else {
             return self.err(n, "missing loop body");
         };
         if let Some(f) = self.fctx.as_mut() {
@@ -188,7 +178,7 @@ impl<'a> Lowerer<'a> {
             .unwrap_or_default();
         self.pop_scope();
         let (init, stmt) = r?;
-        let end = self.r.site_at(n.end_byte().saturating_sub(1));
+        let end = n.end_site();
         let mut stmts = init;
         stmts.push(stmt);
         Ok(Stmt::Block(Block {
@@ -200,16 +190,16 @@ impl<'a> Lowerer<'a> {
     }
 
     fn for_parts(&mut self, n: Node<'_>) -> LResult<(Vec<Stmt>, Stmt)> {
-        let init = match n.child_by_field_id(fld().initializer) {
-            Some(i) if i.kind() == "declaration" => self.declaration(i)?,
+        let init = match n.child(Field::Initializer) {
+            Some(i) if i.kind() == Kind::Declaration => self.declaration(i)?,
             Some(i) => vec![Stmt::Expr(self.rexpr(i)?)],
             None => Vec::new(),
         };
-        let cond = match n.child_by_field_id(fld().condition) {
+        let cond = match n.child(Field::Condition) {
             Some(c) => Some(self.scalar(c)?),
             None => None,
         };
-        let step = match n.child_by_field_id(fld().update) {
+        let step = match n.child(Field::Update) {
             Some(u) => Some(self.rexpr(u)?),
             None => None,
         };
@@ -262,10 +252,10 @@ impl<'a> Lowerer<'a> {
         let ty = self.promote(c.ty);
         let c = self.cast_to(c, ty, n)?;
         let it = self.types.int_ty(ty).unwrap_or(IntTy::INT);
-        let Some(body) = n.child_by_field_id(fld().body) else {
+        let Some(body) = n.child(Field::Body) else {
             return self.err(n, "missing switch body");
         };
-        if body.kind() != "compound_statement" {
+        if body.kind() != Kind::CompoundStatement {
             return self.unsupported(body, "switch body that is not a block");
         }
         self.push_scope();
@@ -280,7 +270,7 @@ impl<'a> Lowerer<'a> {
         });
         self.pop_scope();
         let (stmts, cases, default) = r?;
-        let end = self.r.site_at(body.end_byte().saturating_sub(1));
+        let end = body.end_site();
         let block = Block {
             stmts,
             locals: locals.unwrap_or_default(),
@@ -301,14 +291,14 @@ impl<'a> Lowerer<'a> {
         let mut default = None;
         let mut failed = false;
         for k in self.kids(body) {
-            if k.kind() != "case_statement" {
+            if k.kind() != Kind::CaseStatement {
                 match self.stmt_list(k) {
                     Ok(v) => stmts.extend(v),
                     Err(Reported) => failed = true,
                 }
                 continue;
             }
-            let value = k.child_by_field_id(fld().value);
+            let value = k.child(Field::Value);
             match value {
                 Some(v) => match self.const_int(v) {
                     Ok(Some(x)) => {

@@ -2,7 +2,10 @@
 //! each token its site, whether whitespace precedes it and whether it starts
 //! a line.
 
+use std::borrow::Cow;
 use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 
 use crate::source::{FileId, Site};
 
@@ -83,57 +86,105 @@ fn punct_len(s: &[u8]) -> usize {
     usize::from(b"[](){}.&*+-~!/%<>^|?:;=,#".contains(&c0))
 }
 
-struct Lexer {
-    chars: Vec<u8>,
-    pos: Vec<(u32, u32)>,
-    i: usize,
-    file: FileId,
+/// A file's text without its backslash-newlines, and where each of its
+/// physical lines starts: what a [`Lexer`] reads.
+pub(crate) struct Spliced<'s> {
+    chars: Cow<'s, [u8]>,
+    anchors: Vec<Anchor>,
 }
 
-/// Removes backslash-newline splices, keeping each byte's original line and column.
-fn splice(src: &[u8]) -> (Vec<u8>, Vec<(u32, u32)>) {
-    let mut chars = Vec::with_capacity(src.len());
-    let mut pos = Vec::with_capacity(src.len());
-    let (mut line, mut col) = (1u32, 1u32);
-    let mut i = 0;
-    while i < src.len() {
-        let c = src[i];
-        if c == b'\\' {
-            let skip = match (src.get(i + 1), src.get(i + 2)) {
-                (Some(b'\n'), _) => 2,
-                (Some(b'\r'), Some(b'\n')) => 3,
-                _ => 0,
-            };
-            if skip > 0 {
-                i += skip;
-                line += 1;
-                col = 1;
-                continue;
-            }
+/// Reads the tokens of a [`Spliced`] file, one at a time.
+pub(crate) struct Lexer<'c> {
+    chars: &'c [u8],
+    /// Where each physical line starts in `chars` (see [`splice`]).
+    anchors: &'c [Anchor],
+    /// The anchor of the last site looked up (sites are looked up in
+    /// increasing order).
+    anchor: usize,
+    i: usize,
+    file: FileId,
+    /// The text of each distinct spelling, allocated once per file.
+    texts: FxHashMap<&'c [u8], Rc<str>>,
+    /// The same for one-byte spellings (most punctuators), by byte.
+    bytes: [Option<Rc<str>>; 128],
+    /// Whitespace precedes the next token.
+    space: bool,
+    /// The next token starts a line.
+    bol: bool,
+}
+
+/// A place in the spliced text where a physical line starts (at the start
+/// of the file, after a newline, after a backslash-newline), with its
+/// original line and column.
+#[derive(Clone, Copy)]
+struct Anchor {
+    at: usize,
+    line: u32,
+    column: u32,
+}
+
+/// Removes backslash-newline splices (copying only if there is one), and
+/// records where each physical line starts.
+pub(crate) fn splice(src: &[u8]) -> Spliced<'_> {
+    let mut anchors = vec![Anchor {
+        at: 0,
+        line: 1,
+        column: 1,
+    }];
+    // The text without splices, made on the first one.
+    let mut chars: Option<Vec<u8>> = None;
+    let (mut line, mut at, mut read) = (1u32, 0usize, 0usize);
+    for seg in src.split_inclusive(|&b| b == b'\n') {
+        let kept = match seg {
+            [.., b'\\', b'\n'] => seg.len() - 2,
+            [.., b'\\', b'\r', b'\n'] => seg.len() - 3,
+            _ => seg.len(),
+        };
+        if kept < seg.len() || chars.is_some() {
+            let c = chars.get_or_insert_with(|| {
+                let mut c = Vec::with_capacity(src.len());
+                c.extend_from_slice(&src[..read]);
+                c
+            });
+            c.extend_from_slice(&seg[..kept]);
         }
-        chars.push(c);
-        pos.push((line, col));
-        if c == b'\n' {
+        read += seg.len();
+        at += kept;
+        if seg.last() == Some(&b'\n') {
             line += 1;
-            col = 1;
-        } else {
-            col += 1;
+            anchors.push(Anchor {
+                at,
+                line,
+                column: 1,
+            });
         }
-        i += 1;
     }
-    (chars, pos)
+    let chars = match chars {
+        Some(c) => Cow::Owned(c),
+        None => Cow::Borrowed(src),
+    };
+    Spliced { chars, anchors }
+}
+
+impl Spliced<'_> {
+    /// The length of the text in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.chars.len()
+    }
 }
 
 /// Tokenizes one file.
 pub fn lex(file: FileId, src: &[u8]) -> Vec<PpToken> {
-    let (chars, pos) = splice(src);
-    let mut lx = Lexer {
-        chars,
-        pos,
-        i: 0,
-        file,
-    };
-    lx.run()
+    let spliced = splice(src);
+    Lexer::new(file, &spliced).collect()
+}
+
+impl Iterator for Lexer<'_> {
+    type Item = PpToken;
+
+    fn next(&mut self) -> Option<PpToken> {
+        self.next_token()
+    }
 }
 
 fn is_ident_start(c: u8) -> bool {
@@ -144,63 +195,100 @@ fn is_ident_cont(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c == b'$'
 }
 
-impl Lexer {
+impl<'c> Lexer<'c> {
+    /// A lexer at the start of `file`, whose text is `spliced`.
+    pub(crate) fn new(file: FileId, spliced: &'c Spliced<'_>) -> Lexer<'c> {
+        Lexer {
+            chars: &spliced.chars,
+            anchors: &spliced.anchors,
+            anchor: 0,
+            i: 0,
+            file,
+            texts: FxHashMap::default(),
+            bytes: [const { None }; 128],
+            space: false,
+            bol: true,
+        }
+    }
+
     fn peek(&self, k: usize) -> u8 {
         self.chars.get(self.i + k).copied().unwrap_or(0)
     }
 
-    fn site(&self, at: usize) -> Site {
-        let (line, column) = self.pos.get(at).copied().unwrap_or((1, 1));
-        Site::new(self.file, line, column)
+    /// The original site of byte `at` (called with increasing `at`).
+    fn site(&mut self, at: usize) -> Site {
+        while self
+            .anchors
+            .get(self.anchor + 1)
+            .is_some_and(|a| a.at <= at)
+        {
+            self.anchor += 1;
+        }
+        let a = self.anchors[self.anchor];
+        let column = a.column + u32::try_from(at - a.at).unwrap_or(u32::MAX - a.column);
+        Site::new(self.file, a.line, column)
     }
 
-    fn run(&mut self) -> Vec<PpToken> {
-        let mut out = Vec::new();
-        let mut space = false;
-        let mut bol = true;
+    /// The next token, or `None` at the end of the file.
+    fn next_token(&mut self) -> Option<PpToken> {
         while self.i < self.chars.len() {
             let c = self.peek(0);
             if c == b'\n' {
                 self.i += 1;
-                bol = true;
-                space = true;
+                self.bol = true;
+                self.space = true;
                 continue;
             }
             if c == b' ' || c == b'\t' || c == b'\r' || c == 0x0b || c == 0x0c {
                 self.i += 1;
-                space = true;
+                self.space = true;
                 continue;
             }
             if c == b'/' && self.peek(1) == b'/' {
                 while self.i < self.chars.len() && self.peek(0) != b'\n' {
                     self.i += 1;
                 }
-                space = true;
-                continue;
-            }
-            if c == b'/' && self.peek(1) == b'*' {
-                let start = self.i;
-                if !self.block_comment() {
-                    out.push(self.token(TokKind::Invalid, start, space, bol));
-                }
-                space = true;
+                self.space = true;
                 continue;
             }
             let start = self.i;
-            let kind = self.scan();
-            out.push(self.token(kind, start, space, bol));
-            space = false;
-            bol = false;
+            let kind = if c == b'/' && self.peek(1) == b'*' {
+                if self.block_comment() {
+                    self.space = true;
+                    continue;
+                }
+                // An unterminated comment is a token, reported if it is output.
+                TokKind::Invalid
+            } else {
+                self.scan()
+            };
+            let t = self.token(kind, start, self.space, self.bol);
+            self.space = false;
+            self.bol = false;
+            return Some(t);
         }
-        out
+        None
     }
 
-    fn token(&self, kind: TokKind, start: usize, space: bool, bol: bool) -> PpToken {
+    fn token(&mut self, kind: TokKind, start: usize, space: bool, bol: bool) -> PpToken {
         let end = self.i.min(self.chars.len());
-        let bytes = &self.chars[start..end];
-        let text: Rc<str> = match std::str::from_utf8(bytes) {
-            Ok(s) => Rc::from(s),
-            Err(_) => Rc::from(String::from_utf8_lossy(bytes).as_ref()),
+        let chars: &'c [u8] = self.chars;
+        let bytes = &chars[start..end];
+        let text = match bytes {
+            [b] if b.is_ascii() => {
+                let slot = &mut self.bytes[usize::from(*b)];
+                let t =
+                    slot.get_or_insert_with(|| Rc::from(char::from(*b).encode_utf8(&mut [0; 4])));
+                Rc::clone(t)
+            }
+            _ => match self.texts.get(bytes) {
+                Some(t) => Rc::clone(t),
+                None => {
+                    let t: Rc<str> = Rc::from(String::from_utf8_lossy(bytes).as_ref());
+                    self.texts.insert(bytes, Rc::clone(&t));
+                    t
+                }
+            },
         };
         PpToken {
             kind,
@@ -353,6 +441,25 @@ mod tests {
                 "##",
                 "1e+5",
                 "L\"w\""
+            ]
+        );
+    }
+
+    #[test]
+    fn crlf_splices_several_in_a_row_and_escaped_backslashes() {
+        let toks = lex(FileId(0), b"a \\\r\nb \\\n\\\nc \"x\\\\\"\nd");
+        let t: Vec<_> = toks
+            .iter()
+            .map(|t| (t.text.to_string(), t.site.line, t.site.column))
+            .collect();
+        assert_eq!(
+            t,
+            [
+                ("a".into(), 1, 1),
+                ("b".into(), 2, 1),
+                ("c".into(), 4, 1),
+                ("\"x\\\\\"".into(), 4, 3),
+                ("d".into(), 5, 1)
             ]
         );
     }

@@ -12,7 +12,7 @@ pub mod expr;
 pub mod lex;
 mod saved;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::rc::Rc;
 
 use crate::source::{Files, Site, Source};
@@ -86,14 +86,51 @@ const MAX_ERRORS: usize = 100;
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(into = "saved::SavedPpState", from = "saved::SavedPpState")]
 pub(crate) struct PpState {
-    macros: HashMap<Rc<str>, Rc<Macro>>,
+    macros: FxHashMap<Rc<str>, Entry>,
+    /// The macros of a loaded library, built on first use.
+    saved: Option<Rc<saved::SavedMacros>>,
     next_id: u32,
     counter: u64,
 }
 
-struct Pp<'f> {
+/// A macro of the table.
+#[derive(Clone, Debug)]
+enum Entry {
+    /// Defined, or already built from a loaded library.
+    Ready(Rc<Macro>),
+    /// A loaded library's macro not built yet (its index there).
+    Saved(u32),
+}
+
+/// Receives the preprocessor's output tokens, in order.
+pub(crate) trait Sink {
+    /// Takes the next output token.
+    fn push(&mut self, t: PpToken);
+
+    /// Room for about `n` more tokens is wanted.
+    fn reserve(&mut self, n: usize);
+}
+
+impl Sink for Vec<PpToken> {
+    fn push(&mut self, t: PpToken) {
+        Vec::push(self, t);
+    }
+
+    fn reserve(&mut self, n: usize) {
+        Vec::reserve(self, n);
+    }
+}
+
+struct Pp<'f, 's> {
     files: &'f Files,
-    macros: HashMap<Rc<str>, Rc<Macro>>,
+    /// Where the output goes.
+    sink: &'s mut dyn Sink,
+    /// Token vectors kept for reuse by later macro invocations.
+    spare: Vec<Vec<PpToken>>,
+    /// `__FILE__` of each file, spelled once.
+    file_names: FxHashMap<crate::source::FileId, Rc<str>>,
+    macros: FxHashMap<Rc<str>, Entry>,
+    saved: Option<Rc<saved::SavedMacros>>,
     next_id: u32,
     counter: u64,
     budget: usize,
@@ -125,22 +162,47 @@ pub(crate) fn preprocess_from(
     sources: &[Source<'_>],
     budget: usize,
 ) -> (PpState, PpOutput) {
+    let mut tokens = Vec::new();
+    let (state, mut out) = preprocess_into(files, state, sources, budget, &mut tokens);
+    out.tokens = tokens;
+    (state, out)
+}
+
+/// [`preprocess_from`], writing the output tokens to `sink` (the output's
+/// own token list stays empty).
+pub(crate) fn preprocess_into(
+    files: &mut Files,
+    state: Option<PpState>,
+    sources: &[Source<'_>],
+    budget: usize,
+    sink: &mut dyn Sink,
+) -> (PpState, PpOutput) {
     let ids: Vec<_> = sources.iter().map(|s| files.add(s.name)).collect();
-    let mut pp = Pp::new(files);
-    if let Some(state) = state {
-        pp.macros = state.macros;
-        pp.next_id = state.next_id;
-        pp.counter = state.counter;
-    }
+    let mut pp = match state {
+        // The saved state has the builtin macros already.
+        Some(state) => Pp {
+            macros: state.macros,
+            saved: state.saved,
+            next_id: state.next_id,
+            counter: state.counter,
+            ..Pp::empty(files, sink)
+        },
+        None => Pp::new(files, sink),
+    };
     pp.budget = budget;
     for (src, id) in sources.iter().zip(ids) {
-        let toks = lex::lex(id, src.text);
-        if pp.run_file(toks).is_err() {
+        let spliced = lex::splice(src.text);
+        // Expansion adds tokens: room for one per three bytes is usually
+        // enough (untouched room costs nothing).
+        pp.sink.reserve(spliced.len() / 3);
+        let input = Input::new(Rest::File(Box::new(lex::Lexer::new(id, &spliced))));
+        if pp.run_file(input).is_err() {
             break;
         }
     }
     let state = PpState {
         macros: pp.macros,
+        saved: pp.saved,
         next_id: pp.next_id,
         counter: pp.counter,
     };
@@ -212,8 +274,24 @@ fn merge_sorted(x: &[u32], y: &[u32]) -> Vec<u32> {
     out
 }
 
+/// `a` with `id` added (one allocation at most).
 fn hs_add(a: &Hideset, id: u32) -> Hideset {
-    hs_union(a, &Some(Rc::from(vec![id])))
+    match a {
+        None => Some(Rc::from([id])),
+        Some(x) => {
+            let at = x.partition_point(|&v| v < id);
+            if x.get(at) == Some(&id) {
+                return a.clone();
+            }
+            let (before, after) = x.split_at(at);
+            let ids = before
+                .iter()
+                .copied()
+                .chain([id])
+                .chain(after.iter().copied());
+            Some(ids.collect())
+        }
+    }
 }
 
 fn hs_intersect(a: &Hideset, b: &Hideset) -> Hideset {
@@ -226,8 +304,71 @@ fn hs_intersect(a: &Hideset, b: &Hideset) -> Hideset {
     }
 }
 
-/// Pops the rest of the current line from a reversed token stack.
-fn read_line(pending: &mut Vec<PpToken>) -> Vec<PpToken> {
+/// Tokens still to be read: expansions pushed back (a stack, the next on
+/// top) in front of the rest of the input, which is read as it comes (a
+/// file straight from its lexer, so its tokens are never all in memory).
+struct Input<'c> {
+    stack: Vec<PpToken>,
+    /// The next token of `rest`, read ahead.
+    ahead: Option<PpToken>,
+    rest: Rest<'c>,
+}
+
+/// Where the rest of an [`Input`] comes from.
+enum Rest<'c> {
+    File(Box<lex::Lexer<'c>>),
+    /// Tokens read by copy (a macro argument expanded on its own).
+    Tokens(std::slice::Iter<'c, PpToken>),
+}
+
+impl<'c> Input<'c> {
+    fn new(rest: Rest<'c>) -> Input<'c> {
+        Input {
+            stack: Vec::new(),
+            ahead: None,
+            rest,
+        }
+    }
+
+    /// Takes the next token.
+    fn pop(&mut self) -> Option<PpToken> {
+        if let Some(t) = self.stack.pop() {
+            return Some(t);
+        }
+        self.ahead.take().or_else(|| self.read())
+    }
+
+    /// The next token.
+    fn last(&mut self) -> Option<&PpToken> {
+        if !self.stack.is_empty() {
+            return self.stack.last();
+        }
+        if self.ahead.is_none() {
+            self.ahead = self.read();
+        }
+        self.ahead.as_ref()
+    }
+
+    fn read(&mut self) -> Option<PpToken> {
+        match &mut self.rest {
+            Rest::File(lexer) => lexer.next(),
+            Rest::Tokens(toks) => toks.next().cloned(),
+        }
+    }
+
+    /// Puts a token back in front.
+    fn push(&mut self, t: PpToken) {
+        self.stack.push(t);
+    }
+
+    /// Puts tokens back in front, in order (leaving `toks` empty).
+    fn push_all(&mut self, toks: &mut Vec<PpToken>) {
+        self.stack.extend(toks.drain(..).rev());
+    }
+}
+
+/// Takes the rest of the current line.
+fn read_line(pending: &mut Input<'_>) -> Vec<PpToken> {
     let mut line = Vec::new();
     while pending.last().is_some_and(|t| !t.bol) {
         if let Some(t) = pending.pop() {
@@ -259,17 +400,27 @@ fn stringize(toks: &[PpToken]) -> String {
     s
 }
 
-impl<'f> Pp<'f> {
-    fn new(files: &'f Files) -> Pp<'f> {
-        let mut pp = Pp {
+impl<'f, 's> Pp<'f, 's> {
+    /// A preprocessor without macros.
+    fn empty(files: &'f Files, sink: &'s mut dyn Sink) -> Pp<'f, 's> {
+        Pp {
             files,
-            macros: HashMap::new(),
+            sink,
+            spare: Vec::new(),
+            file_names: FxHashMap::default(),
+            macros: FxHashMap::default(),
+            saved: None,
             next_id: 0,
             counter: 0,
             budget: EXPANSION_BUDGET,
             depth: 0,
             out: PpOutput::default(),
-        };
+        }
+    }
+
+    /// A preprocessor with the builtin and predefined macros.
+    fn new(files: &'f Files, sink: &'s mut dyn Sink) -> Pp<'f, 's> {
+        let mut pp = Pp::empty(files, sink);
         for (n, b) in [
             ("__LINE__", Builtin::Line),
             ("__FILE__", Builtin::File),
@@ -303,7 +454,7 @@ impl<'f> Pp<'f> {
 
     fn define_builtin(&mut self, name: &str, b: Builtin) {
         self.define(name, None, false, Vec::new());
-        if let Some(m) = self.macros.get_mut(name) {
+        if let Some(Entry::Ready(m)) = self.macros.get_mut(name) {
             Rc::make_mut(m).builtin = Some(b);
         }
     }
@@ -323,11 +474,10 @@ impl<'f> Pp<'f> {
             body,
             builtin: None,
         };
-        self.macros.insert(Rc::from(name), Rc::new(m));
+        self.macros.insert(Rc::from(name), Entry::Ready(Rc::new(m)));
     }
 
-    fn run_file(&mut self, toks: Vec<PpToken>) -> Result<(), Abort> {
-        let mut pending: Vec<PpToken> = toks.into_iter().rev().collect();
+    fn run_file(&mut self, mut pending: Input<'_>) -> Result<(), Abort> {
         let mut conds: Vec<Cond> = Vec::new();
         while let Some(t) = pending.pop() {
             if t.bol && t.is("#") {
@@ -335,7 +485,7 @@ impl<'f> Pp<'f> {
                 continue;
             }
             if !self.try_expand(&t, &mut pending)? {
-                self.out.tokens.push(t);
+                self.sink.push(t);
             }
         }
         for c in conds {
@@ -347,7 +497,7 @@ impl<'f> Pp<'f> {
     fn directive(
         &mut self,
         hash: PpToken,
-        pending: &mut Vec<PpToken>,
+        pending: &mut Input<'_>,
         conds: &mut Vec<Cond>,
     ) -> Result<(), Abort> {
         let line = read_line(pending);
@@ -407,7 +557,7 @@ impl<'f> Pp<'f> {
         &mut self,
         take: bool,
         site: Site,
-        pending: &mut Vec<PpToken>,
+        pending: &mut Input<'_>,
         conds: &mut Vec<Cond>,
     ) {
         conds.push(Cond {
@@ -424,7 +574,7 @@ impl<'f> Pp<'f> {
         &mut self,
         name: &PpToken,
         args: &[PpToken],
-        pending: &mut Vec<PpToken>,
+        pending: &mut Input<'_>,
         conds: &mut [Cond],
     ) -> Result<(), Abort> {
         let is_else = &*name.text == "else";
@@ -490,7 +640,7 @@ impl<'f> Pp<'f> {
                 return Ok(false);
             }
         };
-        let expanded = self.expand_list(replaced)?;
+        let expanded = self.expand_list(&replaced)?;
         match expr::eval(&expanded) {
             Ok(v) => Ok(v),
             Err(msg) => {
@@ -538,16 +688,32 @@ impl<'f> Pp<'f> {
         Ok(out)
     }
 
+    /// The macro `name`; a loaded library's macro is built on first use.
+    fn lookup(&mut self, name: &str) -> Option<Rc<Macro>> {
+        let saved = &self.saved;
+        let entry = self.macros.get_mut(name)?;
+        match entry {
+            Entry::Ready(m) => Some(Rc::clone(m)),
+            Entry::Saved(i) => {
+                let m = Rc::new(saved.as_ref()?.build(*i));
+                *entry = Entry::Ready(Rc::clone(&m));
+                Some(m)
+            }
+        }
+    }
+
     /// Fully macro-expands a token list in isolation.
-    fn expand_list(&mut self, toks: Vec<PpToken>) -> Result<Vec<PpToken>, Abort> {
+    fn expand_list(&mut self, toks: &[PpToken]) -> Result<Vec<PpToken>, Abort> {
         if self.depth >= MAX_ARG_DEPTH {
             let site = toks.first().map_or(Site::NONE, |t| t.site);
             self.error(site, "macro arguments nested too deeply");
             return Err(Abort);
         }
         self.depth += 1;
-        let mut pending: Vec<PpToken> = toks.into_iter().rev().collect();
-        let mut out = Vec::new();
+        let mut out = self.spare_vec();
+        out.reserve(toks.len());
+        let mut pending = Input::new(Rest::Tokens(toks.iter()));
+        pending.stack = self.spare_vec();
         let r = loop {
             let Some(t) = pending.pop() else { break Ok(()) };
             match self.try_expand(&t, &mut pending) {
@@ -557,25 +723,25 @@ impl<'f> Pp<'f> {
             }
         };
         self.depth -= 1;
+        self.recycle(pending.stack);
         r.map(|()| out)
     }
 
     /// Expands `t` if it names a macro; pushes the expansion onto `pending`.
-    fn try_expand(&mut self, t: &PpToken, pending: &mut Vec<PpToken>) -> Result<bool, Abort> {
+    fn try_expand(&mut self, t: &PpToken, pending: &mut Input<'_>) -> Result<bool, Abort> {
         if t.kind != TokKind::Ident {
             return Ok(false);
         }
         if &*t.text == "_Pragma" && pending.last().is_some_and(|n| n.is("(")) {
-            let _ = collect_args(pending, false, 1);
+            let _ = collect_args(pending, false, 1, Vec::new());
             return Ok(true);
         }
-        let Some(m) = self.macros.get(&t.text) else {
+        let Some(m) = self.lookup(&t.text) else {
             return Ok(false);
         };
         if hs_contains(&t.hideset, m.id) {
             return Ok(false);
         }
-        let m = Rc::clone(m);
         if let Some(b) = m.builtin {
             let r = self.builtin(b, t);
             pending.push(r);
@@ -588,14 +754,16 @@ impl<'f> Pp<'f> {
                 va_omitted: false,
                 expanded: Vec::new(),
             };
-            let body = self.subst(&m, &[], &[], inv, hs)?;
-            push_rev(pending, body);
+            let mut body = self.subst(&m, &[], &Args::default(), inv, hs)?;
+            pending.push_all(&mut body);
+            self.recycle(body);
             return Ok(true);
         };
         if !pending.last().is_some_and(|n| n.is("(")) {
             return Ok(false);
         }
-        let Some((args, rparen)) = collect_args(pending, m.variadic, params.len()) else {
+        let toks = self.spare_vec();
+        let Some((args, rparen)) = collect_args(pending, m.variadic, params.len(), toks) else {
             self.error(
                 t.site,
                 format!("unterminated argument list invoking macro `{}`", t.text),
@@ -611,25 +779,40 @@ impl<'f> Pp<'f> {
             va_omitted,
             expanded: vec![None; args.len()],
         };
-        let body = self.subst(&m, params, &args, inv, hs)?;
-        push_rev(pending, body);
+        let mut body = self.subst(&m, params, &args, inv, hs)?;
+        pending.push_all(&mut body);
+        self.recycle(body);
+        self.recycle(args.toks);
         Ok(true)
+    }
+
+    /// An empty token vector, one kept from an earlier invocation if any.
+    fn spare_vec(&mut self) -> Vec<PpToken> {
+        self.spare.pop().unwrap_or_default()
+    }
+
+    /// Empties a token vector and keeps it for a later invocation.
+    fn recycle(&mut self, mut toks: Vec<PpToken>) {
+        if self.spare.len() < 64 {
+            toks.clear();
+            self.spare.push(toks);
+        }
     }
 
     fn match_args(
         &mut self,
         m: &Macro,
         params: &[Rc<str>],
-        mut args: Vec<Vec<PpToken>>,
+        mut args: Args,
         t: &PpToken,
-    ) -> Option<(Vec<Vec<PpToken>>, bool)> {
+    ) -> Option<(Args, bool)> {
         if params.is_empty() && args.len() == 1 && args[0].is_empty() {
-            return Some((Vec::new(), false));
+            return Some((Args::default(), false));
         }
         let mut va_omitted =
             m.variadic && params.len() == 1 && args.len() == 1 && args[0].is_empty();
         if m.variadic && args.len() + 1 == params.len() {
-            args.push(Vec::new());
+            args.push_empty();
             va_omitted = true;
         }
         if args.len() != params.len() {
@@ -649,8 +832,18 @@ impl<'f> Pp<'f> {
         let mut r = match b {
             Builtin::Line => tok(TokKind::Number, &t.site.line.to_string(), t.site),
             Builtin::File => {
-                let text = format!("\"{}\"", escape_str(self.files.name(t.site.file)));
-                tok(TokKind::Str, &text, t.site)
+                let files = self.files;
+                let text = self.file_names.entry(t.site.file).or_insert_with(|| {
+                    Rc::from(format!("\"{}\"", escape_str(files.name(t.site.file))))
+                });
+                PpToken {
+                    kind: TokKind::Str,
+                    text: Rc::clone(text),
+                    site: t.site,
+                    space: false,
+                    bol: false,
+                    hideset: None,
+                }
             }
             Builtin::Counter => {
                 self.counter += 1;
@@ -676,7 +869,7 @@ impl<'f> Pp<'f> {
         &mut self,
         m: &Macro,
         params: &[Rc<str>],
-        args: &[Vec<PpToken>],
+        args: &Args,
         mut invocation: Invocation<'_>,
         hs: Hideset,
     ) -> Result<Vec<PpToken>, Abort> {
@@ -693,7 +886,8 @@ impl<'f> Pp<'f> {
             None
         };
         let body = &m.body;
-        let mut out: Vec<PpToken> = Vec::new();
+        let mut out = self.spare_vec();
+        out.reserve(body.len() + args.toks.len());
         let mut i = 0;
         while i < body.len() {
             let t = &body[i];
@@ -724,7 +918,7 @@ impl<'f> Pp<'f> {
             if t.is("##") && i > 0 {
                 let rhs_toks: Vec<PpToken> = match next {
                     Some(n) => match param(n) {
-                        Some(p) => args[p].clone(),
+                        Some(p) => args[p].to_vec(),
                         None => vec![n.clone()],
                     },
                     None => Vec::new(),
@@ -758,11 +952,11 @@ impl<'f> Pp<'f> {
                     if args[p].is_empty() {
                         vec![tok(TokKind::Invalid, "", inv.site)]
                     } else {
-                        args[p].clone()
+                        args[p].to_vec()
                     }
                 } else {
                     if invocation.expanded.get(p).is_some_and(Option::is_none) {
-                        let e = self.expand_list(args[p].clone())?;
+                        let e = self.expand_list(&args[p])?;
                         invocation.expanded[p] = Some(e);
                     }
                     let expanded = invocation.expanded.get(p).and_then(Option::as_ref);
@@ -786,6 +980,9 @@ impl<'f> Pp<'f> {
             if k == 0 {
                 o.space = inv.space;
             }
+        }
+        for e in invocation.expanded.into_iter().flatten() {
+            self.recycle(e);
         }
         Ok(out)
     }
@@ -839,10 +1036,6 @@ fn push_arg(out: &mut Vec<PpToken>, arg: &[PpToken], space: bool) {
     }
 }
 
-fn push_rev(pending: &mut Vec<PpToken>, toks: Vec<PpToken>) {
-    pending.extend(toks.into_iter().rev());
-}
-
 /// Returns the tokens inside a balanced `( ... )` at the start of `toks`
 /// and the number of tokens consumed including the parentheses.
 fn balanced(toks: &[PpToken]) -> (Vec<PpToken>, usize) {
@@ -863,31 +1056,64 @@ fn balanced(toks: &[PpToken]) -> (Vec<PpToken>, usize) {
     )
 }
 
+/// A macro invocation's arguments: their tokens one after another, and
+/// where each argument ends.
+#[derive(Default)]
+struct Args {
+    toks: Vec<PpToken>,
+    ends: Vec<usize>,
+}
+
+impl Args {
+    /// The number of arguments.
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Adds an empty argument.
+    fn push_empty(&mut self) {
+        self.ends.push(self.toks.len());
+    }
+}
+
+impl std::ops::Index<usize> for Args {
+    type Output = [PpToken];
+
+    fn index(&self, i: usize) -> &[PpToken] {
+        let start = i.checked_sub(1).map_or(0, |p| self.ends[p]);
+        &self.toks[start..self.ends[i]]
+    }
+}
+
 /// Collects macro arguments after the macro name; `pending.last()` is `(`.
 /// Returns the arguments and the closing parenthesis.
+/// The arguments' tokens are collected into `toks` (an empty vector).
 fn collect_args(
-    pending: &mut Vec<PpToken>,
+    pending: &mut Input<'_>,
     variadic: bool,
     nparams: usize,
-) -> Option<(Vec<Vec<PpToken>>, PpToken)> {
+    toks: Vec<PpToken>,
+) -> Option<(Args, PpToken)> {
     pending.pop();
-    let mut args: Vec<Vec<PpToken>> = vec![Vec::new()];
+    let mut args = Args {
+        toks,
+        ends: Vec::new(),
+    };
     let mut depth = 0usize;
     while let Some(t) = pending.pop() {
         if t.is("(") {
             depth += 1;
         } else if t.is(")") {
             if depth == 0 {
+                args.push_empty();
                 return Some((args, t));
             }
             depth -= 1;
-        } else if t.is(",") && depth == 0 && !(variadic && args.len() >= nparams) {
-            args.push(Vec::new());
+        } else if t.is(",") && depth == 0 && !(variadic && args.len() + 1 >= nparams) {
+            args.push_empty();
             continue;
         }
-        if let Some(a) = args.last_mut() {
-            a.push(t);
-        }
+        args.toks.push(t);
     }
     None
 }
@@ -953,8 +1179,8 @@ fn check_hash_params(body: &[PpToken], params: &[Rc<str>]) -> Option<String> {
 }
 
 /// Skips a false conditional group; leaves the `#` of the matching
-/// `#elif`/`#else`/`#endif` on top of `pending`.
-fn skip_group(pending: &mut Vec<PpToken>) {
+/// `#elif`/`#else`/`#endif` next in `pending`.
+fn skip_group(pending: &mut Input<'_>) {
     let mut depth = 0usize;
     while let Some(t) = pending.pop() {
         if !(t.bol && t.is("#")) {
