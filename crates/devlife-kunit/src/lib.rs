@@ -35,22 +35,42 @@ pub mod prelude {
     /// The prelude compiled by build.rs.
     const SAVED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/prelude.lib"));
 
-    thread_local! {
-        /// The saved prelude, loaded once per thread (a `Library` shares
-        /// token texts through `Rc`, so it stays on its thread).
-        static LOADED: std::cell::OnceCell<Library> = const { std::cell::OnceCell::new() };
+    /// What a thread has done with the saved prelude so far.
+    enum Loaded {
+        /// Nothing.
+        Never,
+        /// Loaded it once and handed it out.
+        Once,
+        /// Loaded it again, and keeps this copy to clone from.
+        Kept(Box<Library>),
     }
 
-    /// The compiled prelude, as build.rs saved it. The first call on a
-    /// thread loads the bytes (~2.8 M instructions); later calls clone the
-    /// loaded library, which costs about a tenth of that.
+    thread_local! {
+        /// The thread's use of the saved prelude (a `Library` shares token
+        /// texts through `Rc`, so it stays on its thread).
+        static LOADED: std::cell::RefCell<Loaded> = const { std::cell::RefCell::new(Loaded::Never) };
+    }
+
+    /// The compiled prelude, as build.rs saved it. Loading the bytes costs
+    /// about four times what cloning a loaded library does, but cloning
+    /// is pure overhead for the usual run of one file: the first call on
+    /// a thread loads and keeps nothing, the second loads and keeps a copy,
+    /// later ones clone it.
     pub fn library() -> Result<Library, String> {
         LOADED.with(|loaded| {
-            if let Some(library) = loaded.get() {
-                return Ok(library.clone());
+            let mut loaded = loaded.borrow_mut();
+            match &*loaded {
+                Loaded::Kept(library) => Ok((**library).clone()),
+                Loaded::Never => {
+                    *loaded = Loaded::Once;
+                    Library::from_bytes(SAVED)
+                }
+                Loaded::Once => {
+                    let library = Library::from_bytes(SAVED)?;
+                    *loaded = Loaded::Kept(Box::new(library.clone()));
+                    Ok(library)
+                }
             }
-            let library = Library::from_bytes(SAVED)?;
-            Ok(loaded.get_or_init(|| library).clone())
         })
     }
 
@@ -64,8 +84,10 @@ pub mod prelude {
             let saved = library().expect("the saved prelude loads");
             let fresh = Library::compile(&[Source::new(NAME, TEXT)]).expect("the prelude compiles");
             assert_eq!(saved.to_bytes(), fresh.to_bytes());
-            let again = library().expect("the loaded prelude is cloned");
-            assert_eq!(again.to_bytes(), fresh.to_bytes());
+            for _ in 0..2 {
+                let again = library().expect("the prelude is loaded again, then cloned");
+                assert_eq!(again.to_bytes(), fresh.to_bytes());
+            }
         }
     }
 }
@@ -88,6 +110,8 @@ pub struct Run {
     pub results: RunResults,
     /// The model after the run, with its event log.
     pub kernel: Kernel,
+    /// The interpreter the cases ran on, with the compiled program.
+    pub interp: devlife_c::Interp,
     /// File names by the `file` index of event sites.
     pub files: Vec<String>,
 }
@@ -164,6 +188,7 @@ impl Loaded {
             ktap,
             results,
             kernel: self.kernel,
+            interp: self.interp,
             files: self.files,
         }
     }

@@ -222,8 +222,10 @@ fn run(profile: Profile, filter: Option<&str>, limits: Limits, files: &[String])
         load_and_run(profile, filter, limits, path).map(|run| {
             let warnings = anachronisms(path, &run.kernel);
             // The process ends once the results are printed: freeing a
-            // model with millions of events would only cost time.
+            // model with millions of events, or the compiled program,
+            // would only cost time.
             std::mem::forget(run.kernel);
+            std::mem::forget(run.interp);
             (warnings, run.results.suites)
         })
     });

@@ -15,6 +15,10 @@ where
     R: Send,
     F: Fn(&T) -> R + Sync,
 {
+    if items.len() <= 1 {
+        // Asking the machine for its cores reads cgroup files: not for one job.
+        return items.iter().map(&f).collect();
+    }
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(items.len());
