@@ -7,8 +7,13 @@
 //! receive `&mut Interp` and may call back into C ([`Interp::call_function`])
 //! to any depth allowed by [`Limits::max_depth`].
 
+mod call;
 mod code;
 mod compile;
+mod init;
+mod operand;
+mod place;
+mod steps;
 mod stmt;
 
 use std::rc::Rc;
@@ -202,8 +207,7 @@ impl Interp {
             if let Some(init) = g.init.as_ref().filter(|_| g.reachable) {
                 self.steps = 0;
                 let run = cc.init(init, g.ty, g.site);
-                self.tick(compile::count_init(init), g.site)
-                    .map_err(|t| *t)?;
+                self.tick(steps::count_init(init), g.site).map_err(|t| *t)?;
                 run(&code, self, env, *addr).map_err(|t| *t)?;
             }
         }

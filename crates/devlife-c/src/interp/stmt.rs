@@ -3,7 +3,9 @@
 //! evaluates when it starts; a loop counts one step per iteration besides.
 
 use super::code::{CFunc, Code, Ev, Flow, MemLocal, MemParam, Norm, Param, St};
-use super::compile::{count, count_init, Cc, Op};
+use super::compile::Cc;
+use super::operand::Op;
+use super::steps::{count, count_init};
 use crate::ast::{Block, Expr, ExprKind, FuncId, Init, Stmt};
 use crate::env::Trap;
 use crate::source::Site;
