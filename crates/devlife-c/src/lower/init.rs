@@ -72,6 +72,12 @@ impl Lowerer {
     ) -> LResult<TypeId> {
         if n.kind() == Kind::InitializerList {
             let items = self.items(n);
+            if items.is_empty() {
+                // `= {}` of an incomplete struct: reported at the braces.
+                if let Some(tn) = self.incomplete_struct_name(ty) {
+                    return self.err(n, format!("initializer for incomplete type `{tn}`"));
+                }
+            }
             let mut pos = 0;
             return self.fill(ty, off, &items, &mut pos, ops, true);
         }
@@ -151,9 +157,11 @@ impl Lowerer {
                     Some(d) if d.complete => (d.fields.len(), d.is_union),
                     _ => {
                         let tn = self.types.name(ty);
-                        let site = items
-                            .first()
-                            .map_or(crate::source::Site::NONE, |i| self.site(i.value));
+                        // An empty list never gets here (the caller reports
+                        // it at its braces): the item at `pos` is the
+                        // first this level would take.
+                        let at = items.get(*pos).or(items.first());
+                        let site = at.map_or(crate::source::Site::NONE, |i| self.site(i.value));
                         return self
                             .err_at(site, format!("initializer for incomplete type `{tn}`"));
                     }
@@ -289,6 +297,15 @@ impl Lowerer {
             return Ok(());
         }
         self.fill(ty, off, items, pos, ops, false).map(drop)
+    }
+
+    /// The name of `ty` if it is a struct or union declared but not defined.
+    fn incomplete_struct_name(&self, ty: TypeId) -> Option<String> {
+        let TypeKind::Struct(sid) = self.types.kind(ty) else {
+            return None;
+        };
+        let complete = self.types.struct_def(*sid).is_some_and(|d| d.complete);
+        (!complete).then(|| self.types.name(ty))
     }
 
     /// Whether `v` (an expression) has exactly struct type `ty`.

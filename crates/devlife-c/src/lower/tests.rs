@@ -104,6 +104,18 @@ fn semantic_errors_point_at_source() {
         "duplicate case",
     );
     expect("int f(int x) { return x(); }", 1, 23, "not a function");
+    expect(
+        "struct t;\nstruct t v = {};",
+        2,
+        14,
+        "initializer for incomplete type `struct t`",
+    );
+    expect(
+        "struct t;\nstruct u { struct t *p; int n; };\nstruct t w = { 1 };",
+        3,
+        16,
+        "initializer for incomplete type `struct t`",
+    );
     expect("int x; int x = 1; int x = 2;", 1, 27, "redefinition");
 }
 
