@@ -134,7 +134,7 @@ impl Default for Limits {
         Self {
             steps: 50_000_000,
             depth: 256,
-            allocations: 10_000_000,
+            allocations: 2_000_000,
             output: 16 << 20,
         }
     }

@@ -364,6 +364,18 @@ fn malformed_code_that_sent_the_old_parser_into_endless_recovery_is_exit_2() {
 }
 
 #[test]
+fn leaked_devm_allocations_stop_at_the_default_allocation_limit() {
+    // The default bound must stop a leak loop before memory does: two
+    // million live devm allocations take ~0.6 GB, where the step limit
+    // alone would let this loop reach ~3 GB.
+    let out = devlife(&["run", "crates/devlife/tests/data/runaway-devm.c"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let ktap = stdout(&out);
+    assert!(ktap.contains("# devm_allocates_forever: allocation limit reached: more than 2000000 allocations in this case (raise it with --max-allocations)"), "{ktap}");
+    assert!(ktap.contains("not ok 1 devm_allocates_forever"), "{ktap}");
+}
+
+#[test]
 fn a_printk_field_width_of_a_hundred_gigabytes_is_clamped_like_the_kernels() {
     // Found by the parse_interpret fuzz target: `%99999999999...` as a field
     // width asked for 100 GB of padding and aborted the process. The kernel
