@@ -40,9 +40,10 @@ pub struct BindState {
     pub layouts: Layouts,
     /// Bounds on the run.
     pub limits: crate::Limits,
-    /// Bytes of log output so far in this case (or before the first).
+    /// Bytes of log output so far in this case's body or cleanup (or
+    /// before the first case).
     pub output_bytes: u64,
-    /// The allocation count when the running case started.
+    /// The allocation count when the running case's body or cleanup started.
     pub alloc_base: u64,
     /// The `struct task_struct` that `current` points to.
     pub task: Addr,

@@ -264,8 +264,7 @@ fn run_case(
         env.sync_kunit_lists();
     }
     kernel.set_current_test(Some(t));
-    state.alloc_base = kernel.mm.total() as u64;
-    state.output_bytes = 0;
+    fresh_budgets(kernel, state);
     state.case = Some(CaseState {
         name: name.to_string(),
         test: t,
@@ -318,7 +317,12 @@ fn run_case(
     )
 }
 
-/// Runs the init or body phase; false when it ended early.
+/// Starts the allocation and output budgets of a case or of its cleanup.
+fn fresh_budgets(kernel: &Kernel, state: &mut BindState) {
+    state.alloc_base = kernel.mm.total() as u64;
+    state.output_bytes = 0;
+}
+
 /// What stopped phases of a case.
 #[derive(Default)]
 struct Traps {
@@ -326,6 +330,7 @@ struct Traps {
     memory: Vec<MemFaultRecord>,
 }
 
+/// Runs the init or body phase; false when it ended early.
 fn run_phase(
     interp: &mut Interp,
     kernel: &mut Kernel,
@@ -366,6 +371,10 @@ fn cleanup_phase(
     if let Some(case) = state.case.as_mut() {
         case.cleaning_up = true;
     }
+    // A body stopped at the allocation or output bound would trip it again
+    // at the first kernel call of its cleanup, and its deferred actions
+    // would never run: the cleanup gets budgets of its own.
+    fresh_budgets(kernel, state);
     if exit != 0 {
         if let Err(trap) = call_c(interp, kernel, state, exit, &[test.0]) {
             handle_trap(interp, kernel, state, trap, traps);

@@ -364,6 +364,34 @@ fn malformed_code_that_sent_the_old_parser_into_endless_recovery_is_exit_2() {
 }
 
 #[test]
+fn a_case_stopped_at_a_limit_still_runs_its_deferred_actions() {
+    let out = devlife(&[
+        "run",
+        "--max-allocations",
+        "3000",
+        "--max-output",
+        "2000",
+        "crates/devlife/tests/data/limit-then-cleanup.c",
+    ]);
+    let ktap = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{ktap}");
+    // Said once, for the body: the cleanup has budgets of its own.
+    assert_eq!(
+        ktap.matches("allocation limit reached").count(),
+        1,
+        "{ktap}"
+    );
+    assert_eq!(ktap.matches("output limit reached").count(), 1, "{ktap}");
+    assert!(!ktap.contains("aborted during cleanup"), "{ktap}");
+    assert!(ktap.contains("not ok 1 adds_actions_forever"), "{ktap}");
+    assert!(
+        ktap.contains("not ok 2 prints_forever_after_an_action"),
+        "{ktap}"
+    );
+    assert!(ktap.contains("    ok 3 every_added_action_ran"), "{ktap}");
+}
+
+#[test]
 fn leaked_devm_allocations_stop_at_the_default_allocation_limit() {
     // The default bound must stop a leak loop before memory does: two
     // million live devm allocations take ~0.6 GB, where the step limit
