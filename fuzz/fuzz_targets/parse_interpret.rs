@@ -16,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
             depth: 64,
             allocations: 100_000,
             output: 1 << 20,
+            nesting: 1_000,
         };
         let _ = run_file("fuzz.c", text, Profile::V6_12, &Filter::default(), limits);
     }

@@ -158,6 +158,7 @@ pub(crate) fn load(
         .collect();
     let layouts = layouts(&program);
     set_model_layout(kernel, &layouts);
+    kernel.set_max_nesting(limits.nesting);
     let task = kernel.kmalloc(layouts.task_size, AllocKind::Global, "current task");
     let mut state = BindState {
         layouts,

@@ -167,6 +167,11 @@ impl KernelEnv<'_> {
                 self.state.pending = None;
                 Trap::env(Stop::Fault(f), site)
             }
+            Abort::NestingLimit(n) => {
+                self.state.pending = None;
+                let msg = format!("nesting limit reached: more than {n} releases and callbacks nested in one another (raise it with --max-nesting)");
+                Trap::env(Stop::Limit(msg), site)
+            }
         }
     }
 

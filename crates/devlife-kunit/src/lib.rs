@@ -127,6 +127,9 @@ pub struct Limits {
     pub allocations: u64,
     /// Bytes of log output before giving up.
     pub output: u64,
+    /// Releases and callbacks nested in one another (a chain of kobjects
+    /// each releasing its parent, say) before giving up.
+    pub nesting: u32,
 }
 
 impl Default for Limits {
@@ -136,6 +139,7 @@ impl Default for Limits {
             depth: 256,
             allocations: 2_000_000,
             output: 16 << 20,
+            nesting: devlife_model::DEFAULT_MAX_NESTING,
         }
     }
 }

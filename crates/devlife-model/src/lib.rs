@@ -148,7 +148,21 @@ pub struct Kernel {
     pub(crate) kunit_refs: HashMap<ResId, i32>,
     /// Nodes made by `devres_alloc()` and not yet freed, by their data.
     pub(crate) devres_nodes: HashMap<AllocId, drivers::base::devres::DevresNode>,
+    /// Releases and callbacks in progress, nested (see [`Kernel::nested`]).
+    nesting: u32,
+    max_nesting: u32,
 }
+
+/// How deep chains of releases and callbacks may nest by default: far
+/// beyond any real test's object hierarchy.
+pub const DEFAULT_MAX_NESTING: u32 = 10_000;
+/// The stack is checked every this many levels of nesting ...
+const NESTING_STACK_CHECK: u32 = if cfg!(debug_assertions) { 1 } else { 4 };
+/// ... and grown by a new segment when less than this is left, which holds
+/// several levels even in a debug build.
+const NESTING_RED_ZONE: usize = 1024 * 1024;
+/// Size of each additional stack segment.
+const NESTING_STACK_SEGMENT: usize = 8 * 1024 * 1024;
 
 impl Kernel {
     /// A freshly booted kernel: the platform bus and its `platform` device,
@@ -182,6 +196,8 @@ impl Kernel {
             kunit: Default::default(),
             kunit_refs: HashMap::default(),
             devres_nodes: HashMap::default(),
+            nesting: 0,
+            max_nesting: DEFAULT_MAX_NESTING,
         };
         k.boot();
         k
@@ -304,9 +320,39 @@ impl Kernel {
     /// callback's own kernel calls follow it in the log.
     pub(crate) fn callback(&mut self, host: &mut dyn Host, f: FnRef, args: &[u64]) -> KResult<u64> {
         let site = self.site;
-        let r = host.call(self, f, args);
+        let r = self.nested(host, |k, host| host.call(k, f, args));
         self.site = site;
         r
+    }
+
+    /// Runs `body` one level deeper in a chain of releases and callbacks (a
+    /// kobject whose release drops its parent's last reference, an action
+    /// that unregisters another device...). Chains are bounded by
+    /// [`Kernel::set_max_nesting`], and run on a stack that grows as needed,
+    /// so no chain can overflow the process's stack.
+    pub(crate) fn nested<T>(
+        &mut self,
+        host: &mut dyn Host,
+        body: impl FnOnce(&mut Kernel, &mut dyn Host) -> KResult<T>,
+    ) -> KResult<T> {
+        if self.nesting >= self.max_nesting {
+            return Err(Abort::NestingLimit(self.max_nesting));
+        }
+        self.nesting += 1;
+        let r = if self.nesting.is_multiple_of(NESTING_STACK_CHECK) {
+            stacker::maybe_grow(NESTING_RED_ZONE, NESTING_STACK_SEGMENT, || body(self, host))
+        } else {
+            body(self, host)
+        };
+        self.nesting -= 1;
+        r
+    }
+
+    /// Bounds chains of releases and callbacks to `max` levels (default
+    /// [`DEFAULT_MAX_NESTING`]); a deeper chain aborts with
+    /// [`Abort::NestingLimit`].
+    pub fn set_max_nesting(&mut self, max: u32) {
+        self.max_nesting = max;
     }
 
     /// The NUL-terminated string at `addr` (at most `max` bytes), as an

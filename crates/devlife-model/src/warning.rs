@@ -194,4 +194,7 @@ pub enum Abort {
     /// The host unwound (a KUnit assertion failed, a step limit was hit...);
     /// the code is the host's own.
     Host(u64),
+    /// A chain of releases and callbacks nested deeper than the bound set
+    /// with `Kernel::set_max_nesting` (the bound).
+    NestingLimit(u32),
 }

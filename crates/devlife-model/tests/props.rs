@@ -534,9 +534,9 @@ impl World {
                 self.taint.push(format!("{what}: {f:?}"));
                 None
             }
-            Err(Abort::Host(c)) => {
-                self.v.p5.push(format!("{what}: host abort {c}"));
-                self.taint.push(format!("{what}: host abort {c}"));
+            Err(a @ (Abort::Host(_) | Abort::NestingLimit(_))) => {
+                self.v.p5.push(format!("{what}: unexpected abort {a:?}"));
+                self.taint.push(format!("{what}: unexpected abort {a:?}"));
                 None
             }
         }

@@ -39,6 +39,9 @@ enum Command {
         /// Give up after printing this many bytes.
         #[arg(long, default_value_t = Limits::default().output)]
         max_output: u64,
+        /// Give up after this many releases and callbacks nested in one another.
+        #[arg(long, default_value_t = Limits::default().nesting)]
+        max_nesting: u32,
         /// The C files.
         #[arg(required = true)]
         files: Vec<String>,
@@ -91,6 +94,7 @@ fn main() -> ExitCode {
             max_depth,
             max_allocations,
             max_output,
+            max_nesting,
             files,
         } => run(
             kernel,
@@ -100,6 +104,7 @@ fn main() -> ExitCode {
                 depth: max_depth,
                 allocations: max_allocations,
                 output: max_output,
+                nesting: max_nesting,
             },
             &files,
         ),

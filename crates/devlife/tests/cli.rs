@@ -392,6 +392,20 @@ fn a_case_stopped_at_a_limit_still_runs_its_deferred_actions() {
 }
 
 #[test]
+fn a_release_cascade_stops_at_the_nesting_limit_and_a_flag_raises_it() {
+    // 20,000 kobjects releasing each other overflowed the process's stack.
+    let file = "crates/devlife/tests/data/kobject-chain.c";
+    let out = devlife(&["run", file]);
+    let ktap = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{ktap}");
+    assert!(ktap.contains("# releases_a_deep_chain: nesting limit reached: more than 10000 releases and callbacks nested in one another (raise it with --max-nesting)"), "{ktap}");
+    assert!(ktap.contains("not ok 1 releases_a_deep_chain"), "{ktap}");
+    let out = devlife(&["run", "--max-nesting", "50000", file]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("    ok 1 releases_a_deep_chain"));
+}
+
+#[test]
 fn leaked_devm_allocations_stop_at_the_default_allocation_limit() {
     // The default bound must stop a leak loop before memory does: two
     // million live devm allocations take ~0.6 GB, where the step limit

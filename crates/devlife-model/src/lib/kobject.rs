@@ -155,8 +155,10 @@ impl Kernel {
         if !self.kref_put(obj, which) {
             return Ok(());
         }
-        self.traced(&"kobject_cleanup", host, |k, host| {
-            k.kobject_cleanup(host, obj)
+        self.nested(host, |k, host| {
+            k.traced(&"kobject_cleanup", host, |k, host| {
+                k.kobject_cleanup(host, obj)
+            })
         })
     }
 
@@ -241,6 +243,7 @@ impl Kernel {
 #[cfg(test)]
 mod tests {
     use crate::mm::AllocKind;
+    use crate::Addr;
     use crate::{errno, Kernel, Profile, RustHost, Warning};
     use std::cell::Cell;
     use std::rc::Rc;
@@ -250,6 +253,51 @@ mod tests {
             crate::EventKind::Warning(w) => pred(w),
             _ => false,
         })
+    }
+
+    /// A chain of `n` kobjects, each the parent of the next, with only the
+    /// leaf's own reference left: putting it releases the whole chain.
+    fn kobject_chain(k: &mut Kernel, host: &mut RustHost, n: usize) -> (Vec<crate::ObjId>, Addr) {
+        let mut objs = Vec::new();
+        let mut prev: Option<Addr> = None;
+        for i in 0..n {
+            let a = k.kmalloc(64, AllocKind::Kmalloc, "link");
+            let obj = k.kobject_init_at(a, None, "link").unwrap();
+            let parent = prev.map(|p| k.kobject_at(p).unwrap());
+            assert_eq!(k.kobject_add_at(a, parent, &format!("k{i}")), 0);
+            if let Some(p) = prev {
+                k.kobject_put_at(host, p).unwrap();
+            }
+            objs.push(obj);
+            prev = Some(a);
+        }
+        (objs, prev.unwrap())
+    }
+
+    #[test]
+    fn a_release_cascade_deeper_than_the_nesting_bound_stops_with_its_abort() {
+        let mut k = Kernel::new(Profile::V6_12);
+        let mut host = RustHost::new();
+        k.set_max_nesting(50);
+        let (objs, leaf) = kobject_chain(&mut k, &mut host, 100);
+        assert_eq!(
+            k.kobject_put_at(&mut host, leaf),
+            Err(crate::Abort::NestingLimit(50))
+        );
+        assert!(k.obj(objs[99]).is_released());
+        assert!(!k.obj(objs[0]).is_released(), "the cascade stopped early");
+    }
+
+    #[test]
+    fn a_release_cascade_far_deeper_than_the_threads_stack_completes() {
+        // Test threads get 2 MB of stack; 20,000 nested releases need far
+        // more (several KB each in a debug build): the model grows its stack.
+        let mut k = Kernel::new(Profile::V6_12);
+        let mut host = RustHost::new();
+        k.set_max_nesting(100_000);
+        let (objs, leaf) = kobject_chain(&mut k, &mut host, 20_000);
+        k.kobject_put_at(&mut host, leaf).unwrap();
+        assert!(objs.iter().all(|o| k.obj(*o).is_released()));
     }
 
     #[test]

@@ -279,7 +279,7 @@ impl Kernel {
         which: PutOf,
     ) -> KResult<()> {
         if self.kref_put(dev, which) {
-            self.kobject_release(host, dev)?;
+            self.nested(host, |k, host| k.kobject_release(host, dev))?;
         }
         Ok(())
     }
@@ -490,7 +490,7 @@ impl Kernel {
             let site = self.site;
             self.log.push(site, EventKind::Released(g));
             if self.glue(g).parent_ref.is_some() {
-                self.glue_del(host, g)?;
+                self.nested(host, |k, host| k.glue_del(host, g))?;
             }
         }
         Ok(())

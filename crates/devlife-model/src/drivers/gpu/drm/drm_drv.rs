@@ -486,7 +486,7 @@ impl Kernel {
         which: PutOf,
     ) -> KResult<()> {
         if self.kref_put(drm, which) {
-            self.drm_dev_release(host, drm)?;
+            self.nested(host, |k, host| k.drm_dev_release(host, drm))?;
         }
         Ok(())
     }
