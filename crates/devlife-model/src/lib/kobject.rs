@@ -96,7 +96,7 @@ impl Kernel {
             .get(&dir)
             .is_some_and(|names| names.contains_key(name))
         {
-            let path = self.kobject_path(parent, name);
+            let path = self.sysfs_dup_path(parent, name, false);
             self.warn(Warning::DuplicateName { path });
             return -errno::EEXIST;
         }
@@ -112,22 +112,6 @@ impl Kernel {
         k.parent = parent;
         k.in_sysfs = true;
         0
-    }
-
-    /// The sysfs path a kobject named `name` under `parent` would have.
-    fn kobject_path(&self, parent: Option<ObjId>, name: &str) -> String {
-        match parent {
-            Some(p) => {
-                let dir = match self.kobject(p) {
-                    Some(_) => {
-                        self.kobject_path(self.kobject(p).and_then(|k| k.parent), &self.obj(p).name)
-                    }
-                    None => format!("/devices/.../{}", self.obj(p).name),
-                };
-                format!("{dir}/{name}")
-            }
-            None => format!("/{name}"),
-        }
     }
 
     /// `kobject_get` on the caller's kobject: one more reference, held by
@@ -286,6 +270,37 @@ mod tests {
         );
         assert!(k.obj(objs[99]).is_released());
         assert!(!k.obj(objs[0]).is_released(), "the cascade stopped early");
+    }
+
+    #[test]
+    fn a_duplicate_name_deep_in_a_tree_prints_its_path_cut_at_path_max() {
+        // sysfs_warn_dup() formats the parent's path into a PATH_MAX buffer.
+        let mut k = Kernel::new(Profile::V6_12);
+        let mut host = RustHost::new();
+        let (objs, _) = kobject_chain(&mut k, &mut host, 1500);
+        let parent = Some(objs[1499]);
+        for _ in 0..2 {
+            let a = k.kmalloc(64, AllocKind::Kmalloc, "twin");
+            k.kobject_init_at(a, None, "twin").unwrap();
+            let _ = k.kobject_add_at(a, parent, "same");
+        }
+        let paths: Vec<&String> = k
+            .log
+            .events()
+            .iter()
+            .filter_map(|e| match &e.kind {
+                crate::EventKind::Warning(w) => match &**w {
+                    Warning::DuplicateName { path } => Some(path),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        assert_eq!(paths.len(), 1);
+        let (dir, name) = paths[0].rsplit_once('/').unwrap();
+        assert_eq!(name, "same");
+        assert_eq!(dir.len(), 4095);
+        assert!(dir.starts_with("/k0/k1/k2/"), "{dir:.40}");
     }
 
     #[test]

@@ -516,7 +516,7 @@ impl Kernel {
             .get(&dir)
             .is_some_and(|names| names.contains_key(&name))
         {
-            let path = self.sysfs_path(kparent, &name);
+            let path = self.sysfs_dup_path(kparent, &name, true);
             self.warn(Warning::DuplicateName { path });
             return Err(-errno::EEXIST);
         }
@@ -531,21 +531,48 @@ impl Kernel {
         Ok(())
     }
 
-    /// The sysfs path of a directory named `name` under `kparent`.
-    fn sysfs_path(&self, kparent: Option<ObjId>, name: &str) -> String {
-        let mut parts = vec![name.to_string()];
+    /// The path `sysfs_warn_dup()` prints for a directory named `name`
+    /// under `kparent`: the parent directory's path as the kernel's
+    /// `PATH_MAX` buffer holds it (cut at 4,095 bytes), then `/name`.
+    /// Devices live under `/devices` (`in_devices`, or an ancestor that is a
+    /// device); a kobject tree of the caller's own starts at the top.
+    pub(crate) fn sysfs_dup_path(
+        &self,
+        kparent: Option<ObjId>,
+        name: &str,
+        in_devices: bool,
+    ) -> String {
+        const PATH_MAX: usize = 4096;
+        let mut ancestors = Vec::new();
+        let mut under_devices = in_devices;
         let mut cur = kparent;
         while let Some(p) = cur {
-            parts.push(self.obj(p).name.clone());
+            ancestors.push(self.obj(p).name.as_str());
             cur = match &self.obj(p).body {
-                Body::Device(d) => d.kobj_parent,
-                Body::Glue(g) => Some(g.parent),
+                Body::Device(d) => {
+                    under_devices = true;
+                    d.kobj_parent
+                }
+                Body::Glue(g) => {
+                    under_devices = true;
+                    Some(g.parent)
+                }
+                Body::Kobject(k) => k.parent,
                 _ => None,
             };
         }
-        parts.push("devices".into());
-        parts.reverse();
-        format!("/{}", parts.join("/"))
+        let mut dir = String::from(if under_devices { "/devices" } else { "" });
+        for a in ancestors.iter().rev() {
+            if dir.len() >= PATH_MAX - 1 {
+                break;
+            }
+            dir.push('/');
+            dir.push_str(a);
+        }
+        if dir.len() >= PATH_MAX {
+            dir.truncate(dir.floor_char_boundary(PATH_MAX - 1));
+        }
+        format!("{dir}/{name}")
     }
 
     /// Removes `obj`'s directory from the sysfs directory `dir`.
