@@ -62,6 +62,9 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// The kept rows.
     pub rows: Vec<Row>,
+    /// Tracked objects left out of the table to keep it readable (see
+    /// [`crate::CaseRun::max_columns`]).
+    pub hidden_columns: usize,
 }
 
 /// A tracked object.

@@ -65,21 +65,50 @@ fn timeline(out: &mut String, c: &CaseReport) {
         return;
     }
     out.push_str("<h3>Timeline</h3>\n<ol class=\"timeline\">\n");
-    for s in &c.timeline {
+    // Steps in a stretch that changed no shown count, past the first
+    // few, are one line: a loop of 100,000 iterations stays a page.
+    let mut quiet = 0;
+    let mut elided = 0;
+    for (i, s) in c.timeline.iter().enumerate() {
+        quiet = if s.row.is_some() { 0 } else { quiet + 1 };
+        if quiet > TIMELINE_QUIET_STEPS {
+            elided += 1;
+            continue;
+        }
+        let number = if elided > 0 {
+            let _ = writeln!(
+                out,
+                "<li class=\"elided\"><span>… {elided} more steps that changed no tracked count</span></li>"
+            );
+            elided = 0;
+            format!(" value=\"{}\"", i + 1)
+        } else {
+            String::new()
+        };
         let (class, note) = match s.row {
             Some(r) => (" class=\"kept\"", format!("row {}", r + 1)),
             None => ("", "no tracked count changed".to_string()),
         };
         let _ = writeln!(
             out,
-            "<li{class}>line {}: <code>{}()</code> <span>({} events, {note})</span></li>",
+            "<li{class}{number}>line {}: <code>{}()</code> <span>({} events, {note})</span></li>",
             s.line,
             esc(&s.call),
             s.events
         );
     }
+    if elided > 0 {
+        let _ = writeln!(
+            out,
+            "<li class=\"elided\"><span>… {elided} more steps that changed no tracked count</span></li>"
+        );
+    }
     out.push_str("</ol>\n");
 }
+
+/// Steps of a stretch that changed no shown count listed before the rest
+/// of the stretch is summed up in one line.
+const TIMELINE_QUIET_STEPS: usize = 10;
 
 fn table(out: &mut String, t: &Table) {
     out.push_str("<h3>Refcounts</h3>\n");
@@ -118,6 +147,10 @@ fn table(out: &mut String, t: &Table) {
         prev = Some(row);
     }
     out.push_str("</table>\n");
+    let note = crate::text::hidden_note(t);
+    if !note.is_empty() {
+        let _ = writeln!(out, "<p>{}</p>", esc(note.trim_end()));
+    }
 }
 
 fn holders(out: &mut String, t: &Table) {

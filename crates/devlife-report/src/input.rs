@@ -68,11 +68,18 @@ pub struct CaseRun<'a> {
     /// The objects to show as table columns; `None` picks the devices and
     /// drm_devices the case created (minus DRM minors and bus roots).
     pub columns: Option<Vec<ObjId>>,
+    /// With default columns, at most this many (those still alive at the
+    /// end first, then the earliest created): a loop over 100,000 devices
+    /// would otherwise make a table of 100,000 columns by as many rows.
+    pub max_columns: usize,
     /// Names host sites.
     pub site_name: SiteNamer<'a>,
     /// Memory faults the host caught.
     pub host_faults: Vec<HostFault>,
 }
+
+/// The default bound on a table's default columns.
+pub const DEFAULT_MAX_COLUMNS: usize = 16;
 
 impl<'a> CaseRun<'a> {
     /// A passing case covering the events from `first_event` to the end of the
@@ -92,6 +99,7 @@ impl<'a> CaseRun<'a> {
             end_event: kernel.log.next_id(),
             steps: Vec::new(),
             columns: None,
+            max_columns: DEFAULT_MAX_COLUMNS,
             site_name: &default_site_name,
             host_faults: Vec::new(),
         }

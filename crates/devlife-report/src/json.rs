@@ -14,7 +14,8 @@
 //!         "line": 13, "call": "devm_drm_dev_alloc",
 //!         "counts": [2, null],               // int, null = not created yet, "freed"
 //!         "holders": [["...", "..."], []]     // per column, who holds each reference
-//!       }]
+//!       }],
+//!       "hidden_columns": 0                  // tracked objects left out (--max-columns)
 //!     },
 //!     "leaks": [{
 //!       "object": "root device 'test'",
@@ -90,6 +91,7 @@ struct CycleView {
 struct TableView<'a> {
     columns: Vec<&'a str>,
     rows: Vec<RowView<'a>>,
+    hidden_columns: usize,
 }
 
 #[derive(Serialize)]
@@ -168,6 +170,7 @@ fn case(c: &CaseReport) -> CaseView<'_> {
                     holders: r.cells.iter().map(|c| c.holders.as_slice()).collect(),
                 })
                 .collect(),
+            hidden_columns: c.table.hidden_columns,
         },
         leaks: c.leaks.iter().map(|l| leak(c, l)).collect(),
         cycles: c

@@ -53,7 +53,9 @@ pub use explanation::{
     HeldRef, Leak, LeakedMemory, NodeState, Note, Origin, PendingResource, RefGraph, Row, Table,
     TableCell, TimelineStep,
 };
-pub use input::{default_site_name, CaseRun, HostFault, Recorder, SiteNamer, Status, Step};
+pub use input::{
+    default_site_name, CaseRun, HostFault, Recorder, SiteNamer, Status, Step, DEFAULT_MAX_COLUMNS,
+};
 
 use describe::Ctx;
 use devlife_model::ObjId;
@@ -73,17 +75,23 @@ pub fn explain(runs: &[CaseRun<'_>]) -> Explanation {
 pub fn explain_case(run: &CaseRun<'_>) -> CaseReport {
     let probe = Ctx::new(run, &[]);
     let created = table::case_objects(&probe);
-    let columns: Vec<ObjId> = match &run.columns {
-        Some(c) => c.clone(),
-        None => table::default_columns(run.kernel, &created),
+    let (columns, hidden_columns) = match &run.columns {
+        Some(c) => (c.clone(), 0),
+        None => {
+            let tracked = table::default_columns(run.kernel, &created);
+            let shown = table::readable_columns(&probe, &tracked, run.max_columns);
+            let hidden = tracked.len() - shown.len();
+            (shown, hidden)
+        }
     };
     let scope: Vec<ObjId> = created.iter().chain(&columns).copied().collect();
     let ctx = Ctx::new(run, &scope);
     let mut replay = replay::Replay::new(run.kernel, ctx.end);
     let mut collector = errors::Collector::new(&ctx);
-    let (table, timeline) = table::build(&ctx, &columns, &mut replay, &mut |r, id, e| {
+    let (mut table, timeline) = table::build(&ctx, &columns, &mut replay, &mut |r, id, e| {
         collector.see(r, id, e)
     });
+    table.hidden_columns = hidden_columns;
     let analysis = graph::analyse(&ctx, &replay, &created, &columns);
     let mut leaks = leaks::leaks(&ctx, &replay, &created);
     for leak in &mut leaks {

@@ -37,6 +37,37 @@ pub(crate) fn default_columns(kernel: &Kernel, created: &[ObjId]) -> Vec<ObjId> 
         .collect()
 }
 
+/// At most `max` of the `tracked` objects, in their order: first those
+/// still alive at the end of the case (a leak is what a reader looks for),
+/// then the earliest created.
+pub(crate) fn readable_columns(ctx: &Ctx<'_>, tracked: &[ObjId], max: usize) -> Vec<ObjId> {
+    if tracked.len() <= max {
+        return tracked.to_vec();
+    }
+    let alive_at_end = |o: &ObjId| {
+        ctx.kernel
+            .try_obj(*o)
+            .is_some_and(|obj| obj.released.is_none_or(|r| r >= ctx.end))
+    };
+    let mut keep: BTreeSet<ObjId> = tracked
+        .iter()
+        .filter(|o| alive_at_end(o))
+        .take(max)
+        .copied()
+        .collect();
+    for o in tracked {
+        if keep.len() >= max {
+            break;
+        }
+        keep.insert(*o);
+    }
+    tracked
+        .iter()
+        .filter(|o| keep.contains(o))
+        .copied()
+        .collect()
+}
+
 fn is_default_column(kernel: &Kernel, obj: ObjId) -> bool {
     match kernel.try_obj(obj).map(|o| o.kind) {
         Some(ObjKind::DrmDevice | ObjKind::Kref | ObjKind::Kobject) => true,
@@ -117,6 +148,7 @@ pub(crate) fn build<'k>(
             })
             .collect(),
         rows: Vec::new(),
+        hidden_columns: 0,
     };
     let mut timeline = Vec::new();
     let start = ctx

@@ -51,7 +51,19 @@ pub fn table(t: &Table) -> String {
         cells.extend(row.cells.iter().map(|c| c.count.text()));
         ct.add_row(cells);
     }
-    format!("{ct}\n")
+    format!("{ct}\n{}", hidden_note(t))
+}
+
+/// The line saying how many tracked objects the table leaves out, if any.
+pub(crate) fn hidden_note(t: &Table) -> String {
+    if t.hidden_columns == 0 {
+        return String::new();
+    }
+    format!(
+        "({} more tracked objects not shown: the table keeps {} columns, those alive at the end first, then the earliest; raise with --max-columns)\n",
+        t.hidden_columns,
+        t.columns.len()
+    )
 }
 
 /// Who holds the references of each cell that changed, row by row.

@@ -307,3 +307,41 @@ fn use_after_release_and_double_free_point_at_every_site() {
     let text = devlife_report::text::render(&e);
     assert!(text.contains("error: double free of buffer (8 bytes)\n  --> test.c:45:5 in kfree\nnote: allocated here\n  --> test.c:43:5 in kmalloc\nnote: first freed here\n  --> test.c:44:5 in kfree\n"), "{text}");
 }
+
+#[test]
+fn a_loop_over_many_devices_keeps_a_readable_table_with_the_leaked_one() {
+    use devlife_model::{Kernel, RustHost};
+    use devlife_report::{text, Recorder, Status, DEFAULT_MAX_COLUMNS};
+    let mut k = Kernel::new(Profile::V6_12);
+    let mut host = RustHost::new();
+    let mut rec = Recorder::start(&k);
+    let mut leaked = None;
+    for i in 0..40 {
+        rec.step(&mut k, 1, "root_device_register");
+        let dev = k
+            .root_device_register(&mut host, &format!("dev{i}"))
+            .unwrap()
+            .unwrap();
+        if i == 30 {
+            leaked = Some(dev);
+            continue;
+        }
+        rec.step(&mut k, 2, "root_device_unregister");
+        k.root_device_unregister(&mut host, dev).unwrap();
+    }
+    let run = rec.finish(&k, "suite", "loop", Status::Pass);
+    let e = explain(&[run]);
+    let t = &e.cases[0].table;
+    assert_eq!(t.columns.len(), DEFAULT_MAX_COLUMNS);
+    assert_eq!(t.hidden_columns, 40 - DEFAULT_MAX_COLUMNS);
+    let objects: Vec<u32> = t.columns.iter().map(|c| c.object).collect();
+    assert!(
+        objects.contains(&leaked.unwrap().0),
+        "the leaked device is shown"
+    );
+    assert!(objects.windows(2).all(|w| w[0] < w[1]), "creation order");
+    // 15 early devices plus the leaked one: two rows each, and no more.
+    assert_eq!(t.rows.len(), 15 * 2 + 1);
+    assert!(text::render(&e).contains("(24 more tracked objects not shown"));
+    assert_eq!(e.cases[0].leaks.len(), 1);
+}

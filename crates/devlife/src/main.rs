@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use devlife_kunit::ktap::{render, Status};
 use devlife_kunit::{Filter, Limits, LoadError};
 use devlife_model::Profile;
+use std::io::Write;
 use std::process::ExitCode;
 
 mod parallel;
@@ -59,6 +60,10 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Show at most this many objects as table columns (those alive at
+        /// the end first, then the earliest created).
+        #[arg(long, default_value_t = devlife_report::DEFAULT_MAX_COLUMNS)]
+        max_columns: usize,
         /// The C file.
         file: String,
     },
@@ -112,8 +117,9 @@ fn main() -> ExitCode {
             kernel,
             case,
             format,
+            max_columns,
             file,
-        } => explain(kernel, case.as_deref(), format, &file),
+        } => explain(kernel, case.as_deref(), format, max_columns, &file),
     }
 }
 
@@ -133,6 +139,21 @@ fn load_and_run(
             "devlife: {path}: no KUnit suite (kunit_test_suite(...)) in this file"
         )],
     })
+}
+
+/// Writes `text` to stdout. A reader that stopped early (`| head`) is not
+/// an error: the rest is dropped quietly, the verdict stands. Any other
+/// failure to write gives the bad-input status with a message.
+fn print_stdout(text: &str) -> Result<(), ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            eprintln!("devlife: cannot write the output: {e}");
+            Err(ExitCode::from(BAD_INPUT))
+        }
+    }
 }
 
 /// Prints `lines` on stderr and gives the bad-input exit status.
@@ -157,7 +178,13 @@ fn anachronisms(path: &str, kernel: &devlife_model::Kernel) -> Vec<String> {
     warnings
 }
 
-fn explain(profile: Profile, case: Option<&str>, format: Format, path: &str) -> ExitCode {
+fn explain(
+    profile: Profile,
+    case: Option<&str>,
+    format: Format,
+    max_columns: usize,
+    path: &str,
+) -> ExitCode {
     let run = match load_and_run(profile, case, Limits::default(), path) {
         Ok(run) => run,
         Err(lines) => return bad_input(&lines),
@@ -177,7 +204,11 @@ fn explain(profile: Profile, case: Option<&str>, format: Format, path: &str) -> 
         .results
         .cases
         .iter()
-        .map(|c| case_run(&run.kernel, c, &namer))
+        .map(|c| {
+            let mut r = case_run(&run.kernel, c, &namer);
+            r.max_columns = max_columns;
+            r
+        })
         .collect();
     let explanation = devlife_report::explain(&cases);
     let out = match format {
@@ -186,7 +217,9 @@ fn explain(profile: Profile, case: Option<&str>, format: Format, path: &str) -> 
         Format::Dot => devlife_report::dot::render(&explanation),
         Format::Html => devlife_report::html::render(&explanation),
     };
-    print!("{out}");
+    if let Err(code) = print_stdout(&out) {
+        return code;
+    }
     ExitCode::SUCCESS
 }
 
@@ -246,7 +279,9 @@ fn run(profile: Profile, filter: Option<&str>, limits: Limits, files: &[String])
             Err(lines) => return bad_input(&lines),
         }
     }
-    print!("{}", render(&suites));
+    if let Err(code) = print_stdout(&render(&suites)) {
+        return code;
+    }
     let cases = suites.iter().flat_map(|s| &s.cases);
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     for c in cases {

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{devlife, stdout};
+use common::{devlife, stderr, stdout};
 
 const SEED: &str = "examples/seed-devm-drm-cycle.c";
 const UAF: &str = "examples/devres-uaf-after-unregister.c";
@@ -146,4 +146,77 @@ fn snapshots_of_the_examples() {
             explain(kernel, None, "text", UAF)
         );
     }
+}
+
+#[test]
+fn explaining_thousands_of_devices_stays_small_and_shows_the_leaked_one() {
+    // One column per device made this a 3,000 x 6,000 table (the bulk
+    // benchmark's 100,000 devices ran out of 24 GB).
+    let out = devlife(&["explain", "crates/devlife/tests/data/device-loop.c"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.len() < 64 * 1024, "{} bytes", text.len());
+    assert!(
+        text.contains("(2984 more tracked objects not shown: the table keeps 16 columns"),
+        "{text:.2000}"
+    );
+    assert!(text.contains("| root device 'loop-1234' |"), "{text:.2000}");
+    assert!(
+        text.contains("root device 'loop-1234' is never released"),
+        "{text}"
+    );
+    let wider = devlife(&[
+        "explain",
+        "--max-columns",
+        "40",
+        "crates/devlife/tests/data/device-loop.c",
+    ]);
+    assert!(
+        stdout(&wider).contains("(2960 more tracked objects not shown: the table keeps 40 columns")
+    );
+    let html = devlife(&[
+        "explain",
+        "--format",
+        "html",
+        "crates/devlife/tests/data/device-loop.c",
+    ]);
+    let page = stdout(&html);
+    assert!(page.len() < 256 * 1024, "{} bytes", page.len());
+    // ~9,000 steps: those that changed a shown count, ten after each, and
+    // each longer quiet stretch summed up in one line.
+    let steps = page.matches("<li").count();
+    assert!(steps < 200, "{steps} timeline and holder items");
+    assert_eq!(
+        page.matches("more steps that changed no tracked count</span></li>")
+            .count(),
+        2,
+        "{page:.3000}"
+    );
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_devlife"))
+        .current_dir(common::workspace_root())
+        .args([
+            "explain",
+            "--format",
+            "json",
+            "--max-columns",
+            "200",
+            "crates/devlife/tests/data/device-loop.c",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("devlife starts");
+    let mut head = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    // stdout is closed here, megabytes before the end of the report.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
 }
