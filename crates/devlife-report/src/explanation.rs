@@ -52,6 +52,10 @@ pub struct TimelineStep {
     pub events: u32,
     /// The index of the table row it produced, if it changed a tracked object.
     pub row: Option<usize>,
+    /// 0 for one step; otherwise this entry sums up that many consecutive
+    /// steps without a table row (a loop's quiet iterations), `line` and
+    /// `call` being the first's and `events` their total.
+    pub summarized: u32,
 }
 
 /// The refcount table: one column per tracked object, one row per step that
@@ -65,6 +69,9 @@ pub struct Table {
     /// Tracked objects left out of the table to keep it readable (see
     /// [`crate::CaseRun::max_columns`]).
     pub hidden_columns: usize,
+    /// Steps that changed a shown count after the table reached
+    /// [`crate::CaseRun::max_rows`] rows.
+    pub hidden_rows: usize,
 }
 
 /// A tracked object.
@@ -141,8 +148,11 @@ pub struct Leak {
     pub object: String,
     /// Its count at the end.
     pub refcount: i32,
-    /// Every reference still held.
+    /// The references still held, oldest first: at most
+    /// [`crate::MAX_LISTED_REFS`].
     pub held_by: Vec<HeldRef>,
+    /// How many more references are held than `held_by` lists.
+    pub more_held: usize,
     /// The index in [`CaseReport::cycles`] of the first cycle it is part of.
     pub cycle: Option<usize>,
 }
@@ -159,7 +169,7 @@ pub struct HeldRef {
 }
 
 /// Where and how something happened: a host site and the call chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Default)]
 pub struct Origin {
     /// The step (top-level statement) it happened in, if any.
     pub call: String,
@@ -223,7 +233,7 @@ impl CycleLink {
 }
 
 /// A managed resource that was never released.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct PendingResource {
     /// What it is (`devm action devm_drm_dev_init_release on root device 'test'`).
     pub resource: String,
@@ -231,10 +241,12 @@ pub struct PendingResource {
     pub added: Origin,
     /// What would release it.
     pub released_by: String,
+    /// How many alike (same text, site and trigger: a loop's) it stands for.
+    pub count: usize,
 }
 
 /// Memory that was never freed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct LeakedMemory {
     /// The allocation's label.
     pub label: String,
@@ -246,6 +258,8 @@ pub struct LeakedMemory {
     pub object: Option<String>,
     /// Where it was allocated.
     pub allocated: Origin,
+    /// How many alike (same label, size, owner and site) it stands for.
+    pub count: usize,
 }
 
 /// A fault or refcount warning, Miri style: a message, the offending site

@@ -96,15 +96,22 @@ pub(crate) fn analyse(
 
 fn raw_edges(ctx: &Ctx<'_>, replay: &Replay<'_>, leaked: &[ObjId]) -> Vec<RawEdge> {
     let mut out = Vec::new();
+    // References alike (a loop's million get_device() calls) are one edge.
+    let mut seen: BTreeSet<(Owner, ObjId, String)> = BTreeSet::new();
     for &obj in leaked {
         for r in &replay.obj(obj).refs {
             let Some(s) = replay.reference(*r) else {
                 continue;
             };
+            let from = ctx.owner(s.holder);
+            let label = ctx.holder_short(obj, &s);
+            if !seen.insert((from, obj, label.clone())) {
+                continue;
+            }
             out.push(RawEdge {
-                from: ctx.owner(s.holder),
+                from,
                 to: obj,
-                label: ctx.holder_short(obj, &s),
+                label,
                 breaker: ctx.breaker(obj, s.holder),
             });
         }

@@ -65,50 +65,40 @@ fn timeline(out: &mut String, c: &CaseReport) {
         return;
     }
     out.push_str("<h3>Timeline</h3>\n<ol class=\"timeline\">\n");
-    // Steps in a stretch that changed no shown count, past the first
-    // few, are one line: a loop of 100,000 iterations stays a page.
-    let mut quiet = 0;
-    let mut elided = 0;
-    for (i, s) in c.timeline.iter().enumerate() {
-        quiet = if s.row.is_some() { 0 } else { quiet + 1 };
-        if quiet > TIMELINE_QUIET_STEPS {
-            elided += 1;
-            continue;
-        }
-        let number = if elided > 0 {
+    let mut number = 1usize;
+    let mut renumber = false;
+    for s in &c.timeline {
+        if s.summarized > 0 {
             let _ = writeln!(
                 out,
-                "<li class=\"elided\"><span>… {elided} more steps that changed no tracked count</span></li>"
+                "<li class=\"elided\"><span>… {} more steps without a table row ({} events)</span></li>",
+                s.summarized, s.events
             );
-            elided = 0;
-            format!(" value=\"{}\"", i + 1)
+            number += s.summarized as usize;
+            renumber = true;
+            continue;
+        }
+        let value = if renumber {
+            format!(" value=\"{number}\"")
         } else {
             String::new()
         };
+        renumber = false;
+        number += 1;
         let (class, note) = match s.row {
             Some(r) => (" class=\"kept\"", format!("row {}", r + 1)),
-            None => ("", "no tracked count changed".to_string()),
+            None => ("", "no table row".to_string()),
         };
         let _ = writeln!(
             out,
-            "<li{class}{number}>line {}: <code>{}()</code> <span>({} events, {note})</span></li>",
+            "<li{class}{value}>line {}: <code>{}()</code> <span>({} events, {note})</span></li>",
             s.line,
             esc(&s.call),
             s.events
         );
     }
-    if elided > 0 {
-        let _ = writeln!(
-            out,
-            "<li class=\"elided\"><span>… {elided} more steps that changed no tracked count</span></li>"
-        );
-    }
     out.push_str("</ol>\n");
 }
-
-/// Steps of a stretch that changed no shown count listed before the rest
-/// of the stretch is summed up in one line.
-const TIMELINE_QUIET_STEPS: usize = 10;
 
 fn table(out: &mut String, t: &Table) {
     out.push_str("<h3>Refcounts</h3>\n");
@@ -214,6 +204,9 @@ fn leaks(out: &mut String, c: &CaseReport) {
                 esc(&h.returned_by)
             );
         }
+        if l.more_held > 0 {
+            let _ = writeln!(out, "<li>… and {} more references</li>", l.more_held);
+        }
         out.push_str("</ul></div>\n");
     }
     for (i, cycle) in c.cycles.iter().enumerate() {
@@ -233,11 +226,12 @@ fn leaks(out: &mut String, c: &CaseReport) {
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "<div class=\"resource\">unfreed {}, {} bytes ({} memory{})<pre>--&gt; {}</pre></div>",
+            "<div class=\"resource\">unfreed {}, {} bytes ({} memory{}){}<pre>--&gt; {}</pre></div>",
             esc(&m.label),
             m.size,
             esc(&m.kind),
             esc(&owner),
+            esc(&crate::text::alike(m.count)),
             esc(&m.allocated.line())
         );
     }
@@ -251,8 +245,9 @@ fn resources(out: &mut String, c: &CaseReport) {
     for r in &c.resources {
         let _ = writeln!(
             out,
-            "<div class=\"resource\">{}<pre>--&gt; {}</pre>{}</div>",
+            "<div class=\"resource\">{}{}<pre>--&gt; {}</pre>{}</div>",
             esc(&r.resource),
+            esc(&crate::text::alike(r.count)),
             esc(&r.added.line()),
             esc(&r.released_by)
         );

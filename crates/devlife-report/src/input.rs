@@ -72,6 +72,9 @@ pub struct CaseRun<'a> {
     /// end first, then the earliest created): a loop over 100,000 devices
     /// would otherwise make a table of 100,000 columns by as many rows.
     pub max_columns: usize,
+    /// At most this many table rows; later steps that change a shown count
+    /// are only counted ([`crate::Table::hidden_rows`]).
+    pub max_rows: usize,
     /// Names host sites.
     pub site_name: SiteNamer<'a>,
     /// Memory faults the host caught.
@@ -80,6 +83,11 @@ pub struct CaseRun<'a> {
 
 /// The default bound on a table's default columns.
 pub const DEFAULT_MAX_COLUMNS: usize = 16;
+/// The default bound on a table's rows.
+pub const DEFAULT_MAX_ROWS: usize = 500;
+/// References listed per table cell, per step's taken or returned list and
+/// per leak; the rest are counted ("… and N more references").
+pub const MAX_LISTED_REFS: usize = 32;
 
 impl<'a> CaseRun<'a> {
     /// A passing case covering the events from `first_event` to the end of the
@@ -100,6 +108,7 @@ impl<'a> CaseRun<'a> {
             steps: Vec::new(),
             columns: None,
             max_columns: DEFAULT_MAX_COLUMNS,
+            max_rows: DEFAULT_MAX_ROWS,
             site_name: &default_site_name,
             host_faults: Vec::new(),
         }

@@ -15,7 +15,8 @@
 //!         "counts": [2, null],               // int, null = not created yet, "freed"
 //!         "holders": [["...", "..."], []]     // per column, who holds each reference
 //!       }],
-//!       "hidden_columns": 0                  // tracked objects left out (--max-columns)
+//!       "hidden_columns": 0,                 // tracked objects left out (--max-columns)
+//!       "hidden_rows": 0                     // rows past the bound left out (--max-rows)
 //!     },
 //!     "leaks": [{
 //!       "object": "root device 'test'",
@@ -25,16 +26,18 @@
 //!         "site": "test.c:13:5",              // where the reference was taken
 //!         "context": "devm_drm_dev_alloc (__devm_drm_dev_alloc → drm_dev_init)",
 //!         "returned_by": "dropped by ..., which only runs when ..."
-//!       }],
+//!       }],                                 // at most 32; the rest are counted:
+//!       "more_held_by": 0,
 //!       "cycle": ["A holds B via X", "B holds A via Y"]   // [] when not in a cycle
 //!     }],
 //!     "cycles": [{
 //!       "links": ["A holds B via X", "B holds A via Y"],
 //!       "broken_by": ["device_del() of device 'card0'"]  // [] = nothing outside breaks it
 //!     }],
-//!     "resources": [{"resource": "...", "site": "...", "context": "...", "released_by": "..."}],
+//!     "resources": [{"resource": "...", "site": "...", "context": "...", "released_by": "...",
+//!                    "count": 1}],                // entries alike (a loop's) are one, counted
 //!     "memory": [{"label": "...", "size": 64, "kind": "object", "object": "..." | null,
-//!                 "site": "...", "context": "..."}],
+//!                 "site": "...", "context": "...", "count": 1}],
 //!     "errors": [{
 //!       "kind": "use-after-free" | "double-free" | "use-after-release" | "refcount-underflow" | ...,
 //!       "message": "...", "site": "...", "context": "...",
@@ -92,6 +95,7 @@ struct TableView<'a> {
     columns: Vec<&'a str>,
     rows: Vec<RowView<'a>>,
     hidden_columns: usize,
+    hidden_rows: usize,
 }
 
 #[derive(Serialize)]
@@ -107,6 +111,7 @@ struct LeakView<'a> {
     object: &'a str,
     refcount: i32,
     held_by: Vec<HeldView<'a>>,
+    more_held_by: usize,
     cycle: Vec<String>,
 }
 
@@ -124,6 +129,7 @@ struct ResourceView<'a> {
     site: &'a str,
     context: String,
     released_by: &'a str,
+    count: usize,
 }
 
 #[derive(Serialize)]
@@ -134,6 +140,7 @@ struct MemoryView<'a> {
     object: Option<&'a str>,
     site: &'a str,
     context: String,
+    count: usize,
 }
 
 #[derive(Serialize)]
@@ -171,6 +178,7 @@ fn case(c: &CaseReport) -> CaseView<'_> {
                 })
                 .collect(),
             hidden_columns: c.table.hidden_columns,
+            hidden_rows: c.table.hidden_rows,
         },
         leaks: c.leaks.iter().map(|l| leak(c, l)).collect(),
         cycles: c
@@ -189,6 +197,7 @@ fn case(c: &CaseReport) -> CaseView<'_> {
                 site: &r.added.site,
                 context: r.added.context(),
                 released_by: &r.released_by,
+                count: r.count,
             })
             .collect(),
         memory: c.memory.iter().map(memory).collect(),
@@ -210,6 +219,7 @@ fn leak<'a>(c: &'a CaseReport, l: &'a crate::explanation::Leak) -> LeakView<'a> 
                 returned_by: &h.returned_by,
             })
             .collect(),
+        more_held_by: l.more_held,
         cycle: l
             .cycle
             .and_then(|i| c.cycles.get(i))
@@ -226,6 +236,7 @@ fn memory(m: &crate::explanation::LeakedMemory) -> MemoryView<'_> {
         object: m.object.as_deref(),
         site: &m.allocated.site,
         context: m.allocated.context(),
+        count: m.count,
     }
 }
 

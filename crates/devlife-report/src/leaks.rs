@@ -3,8 +3,10 @@
 
 use crate::describe::Ctx;
 use crate::explanation::{HeldRef, Leak, LeakedMemory, PendingResource};
+use crate::input::MAX_LISTED_REFS;
 use crate::replay::{Replay, ResPhase};
 use devlife_model::{AllocKind, EventKind, ObjId, ObjKind};
+use std::collections::HashMap;
 
 /// Whether `obj` counts as leaked: created during the case, alive at its end,
 /// and not a KUnit test (the runner ends those after the case).
@@ -25,14 +27,18 @@ pub(crate) fn leaks(ctx: &Ctx<'_>, replay: &Replay<'_>, created: &[ObjId]) -> Ve
 
 fn leak(ctx: &Ctx<'_>, replay: &Replay<'_>, obj: ObjId) -> Leak {
     let state = replay.obj(obj);
-    let held_by = state
+    let held: Vec<_> = state
         .refs
         .iter()
         .filter_map(|r| replay.reference(*r))
+        .collect();
+    let held_by = held
+        .iter()
+        .take(MAX_LISTED_REFS)
         .map(|s| HeldRef {
-            holder: ctx.holder_text(obj, &s),
+            holder: ctx.holder_text(obj, s),
             taken: ctx.origin(s.taken),
-            returned_by: ctx.returned_by(obj, &s, replay),
+            returned_by: ctx.returned_by(obj, s, replay),
         })
         .collect();
     Leak {
@@ -40,6 +46,7 @@ fn leak(ctx: &Ctx<'_>, replay: &Replay<'_>, obj: ObjId) -> Leak {
         object: ctx.label(obj),
         refcount: state.count,
         held_by,
+        more_held: held.len().saturating_sub(MAX_LISTED_REFS),
         cycle: None,
     }
 }
@@ -47,7 +54,7 @@ fn leak(ctx: &Ctx<'_>, replay: &Replay<'_>, obj: ObjId) -> Leak {
 /// Managed resources added during the case and still listed at its end.
 pub(crate) fn pending_resources(ctx: &Ctx<'_>, replay: &Replay<'_>) -> Vec<PendingResource> {
     let from = (ctx.first as usize).min(ctx.events.len());
-    ctx.events[from..]
+    let pending = ctx.events[from..]
         .iter()
         .zip(ctx.first..)
         .filter_map(|(e, id)| match e.kind {
@@ -64,15 +71,17 @@ pub(crate) fn pending_resources(ctx: &Ctx<'_>, replay: &Replay<'_>) -> Vec<Pendi
                     .strip_prefix("which ")
                     .unwrap_or(&trigger)
                     .to_string(),
+                count: 1,
             }
         })
-        .collect()
+        .collect();
+    group_alike(pending, |r| &mut r.count)
 }
 
 /// Heap memory allocated during the case and not freed by its end.
 pub(crate) fn leaked_memory(ctx: &Ctx<'_>, created: &[ObjId]) -> Vec<LeakedMemory> {
     let from = (ctx.first as usize).min(ctx.events.len());
-    ctx.events[from..]
+    let unfreed = ctx.events[from..]
         .iter()
         .filter_map(|e| match e.kind {
             EventKind::Alloc(a) => Some(a),
@@ -86,8 +95,30 @@ pub(crate) fn leaked_memory(ctx: &Ctx<'_>, created: &[ObjId]) -> Vec<LeakedMemor
             kind: kind_name(rec.kind).into(),
             object: container_of(ctx, created, a),
             allocated: ctx.origin(rec.allocated),
+            count: 1,
         })
-        .collect()
+        .collect();
+    group_alike(unfreed, |m| &mut m.count)
+}
+
+/// `items` with each one alike an earlier one counted in that one's
+/// `count` instead: a loop that leaks at one site gives one entry.
+fn group_alike<T: Eq + std::hash::Hash + Clone>(
+    items: Vec<T>,
+    count: impl Fn(&mut T) -> &mut usize,
+) -> Vec<T> {
+    let mut first: HashMap<T, usize> = HashMap::new();
+    let mut out: Vec<T> = Vec::new();
+    for item in items {
+        match first.get(&item) {
+            Some(&i) => *count(&mut out[i]) += 1,
+            None => {
+                first.insert(item.clone(), out.len());
+                out.push(item);
+            }
+        }
+    }
+    out
 }
 
 /// The case object whose container `alloc` is.

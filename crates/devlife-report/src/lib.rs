@@ -55,6 +55,7 @@ pub use explanation::{
 };
 pub use input::{
     default_site_name, CaseRun, HostFault, Recorder, SiteNamer, Status, Step, DEFAULT_MAX_COLUMNS,
+    DEFAULT_MAX_ROWS, MAX_LISTED_REFS,
 };
 
 use describe::Ctx;
@@ -88,9 +89,13 @@ pub fn explain_case(run: &CaseRun<'_>) -> CaseReport {
     let ctx = Ctx::new(run, &scope);
     let mut replay = replay::Replay::new(run.kernel, ctx.end);
     let mut collector = errors::Collector::new(&ctx);
-    let (mut table, timeline) = table::build(&ctx, &columns, &mut replay, &mut |r, id, e| {
-        collector.see(r, id, e)
-    });
+    let (mut table, timeline) = table::build(
+        &ctx,
+        &columns,
+        run.max_rows,
+        &mut replay,
+        &mut |r, id, e| collector.see(r, id, e),
+    );
     table.hidden_columns = hidden_columns;
     let analysis = graph::analyse(&ctx, &replay, &created, &columns);
     let mut leaks = leaks::leaks(&ctx, &replay, &created);

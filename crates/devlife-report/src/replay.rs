@@ -171,6 +171,7 @@ impl<'k> Replay<'k> {
         self.new_ref(id, r, false);
         if let Some(o) = self.objs.get_mut(obj.0 as usize) {
             o.count = count;
+            debug_assert!(o.refs.last() < Some(&r), "references taken in id order");
             o.refs.push(r);
         }
     }
@@ -178,8 +179,9 @@ impl<'k> Replay<'k> {
     fn put(&mut self, id: EventId, obj: ObjId, r: Option<RefId>, count: i32) {
         if let Some(o) = self.objs.get_mut(obj.0 as usize) {
             o.count = count;
-            if let Some(r) = r {
-                o.refs.retain(|x| *x != r);
+            // Held references are in the order taken, which is id order.
+            if let Some(i) = r.and_then(|r| o.refs.binary_search(&r).ok()) {
+                o.refs.remove(i);
             }
             if count == 0 {
                 o.zeroed = Some(id);

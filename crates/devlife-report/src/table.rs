@@ -4,6 +4,7 @@
 
 use crate::describe::{device, Ctx};
 use crate::explanation::{Column, Count, Row, Table, TableCell, TimelineStep};
+use crate::input::MAX_LISTED_REFS;
 use crate::replay::Replay;
 use devlife_model::drivers::base::core::DevKind;
 use devlife_model::trace::EventId;
@@ -130,12 +131,13 @@ impl Window {
     }
 }
 
-/// Replays the case step by step and builds the table and the timeline.
-/// `replay` must stand at or before the first step; every event of the case
-/// is passed to `also`.
+/// Replays the case step by step and builds the table (at most `max_rows`
+/// rows) and the timeline. `replay` must stand at or before the first step;
+/// every event of the case is passed to `also`.
 pub(crate) fn build<'k>(
     ctx: &Ctx<'k>,
     columns: &[ObjId],
+    max_rows: usize,
     replay: &mut Replay<'k>,
     also: Observer<'_, 'k>,
 ) -> (Table, Vec<TimelineStep>) {
@@ -149,8 +151,9 @@ pub(crate) fn build<'k>(
             .collect(),
         rows: Vec::new(),
         hidden_columns: 0,
+        hidden_rows: 0,
     };
-    let mut timeline = Vec::new();
+    let mut timeline = Timeline::default();
     let start = ctx
         .steps
         .first()
@@ -168,22 +171,63 @@ pub(crate) fn build<'k>(
         });
         let now: Vec<Count> = columns.iter().map(|c| count_of(replay, *c)).collect();
         let changed = now != prev || columns.iter().any(|c| window.lifecycle.contains(c));
-        let row = changed.then(|| {
+        let row = if changed && table.rows.len() < max_rows {
             table
                 .rows
                 .push(row(ctx, replay, columns, &now, &window, step));
-            table.rows.len() - 1
-        });
-        timeline.push(TimelineStep {
+            Some(table.rows.len() - 1)
+        } else {
+            table.hidden_rows += usize::from(changed);
+            None
+        };
+        timeline.note(TimelineStep {
             line: step.line,
             call: ctx.kernel.name(step.call).to_string(),
             events: replay.pos().saturating_sub(from),
             row,
+            summarized: 0,
         });
         prev = now;
     }
     replay.advance(ctx.end, also);
-    (table, timeline)
+    (table, timeline.steps)
+}
+
+/// Steps of a stretch without table rows listed one by one before the rest
+/// of the stretch is summed up in one entry: a loop of 100,000 iterations
+/// stays a short timeline.
+const TIMELINE_QUIET_STEPS: u32 = 10;
+
+/// The timeline under construction.
+#[derive(Default)]
+struct Timeline {
+    steps: Vec<TimelineStep>,
+    /// Steps since the last one with a row.
+    quiet: u32,
+}
+
+impl Timeline {
+    fn note(&mut self, step: TimelineStep) {
+        self.quiet = if step.row.is_some() {
+            0
+        } else {
+            self.quiet + 1
+        };
+        if self.quiet <= TIMELINE_QUIET_STEPS {
+            self.steps.push(step);
+            return;
+        }
+        match self.steps.last_mut() {
+            Some(sum) if sum.summarized > 0 => {
+                sum.summarized += 1;
+                sum.events = sum.events.saturating_add(step.events);
+            }
+            _ => self.steps.push(TimelineStep {
+                summarized: 1,
+                ..step
+            }),
+        }
+    }
 }
 
 fn row(
@@ -219,18 +263,19 @@ fn cell(ctx: &Ctx<'_>, replay: &Replay<'_>, obj: ObjId, count: Count, w: &Window
         .filter(|(o, _)| *o == obj)
         .map(|(_, r)| *r)
         .collect();
-    let taken = state
-        .refs
-        .iter()
-        .filter(|r| taken_here.contains(r))
-        .filter_map(|r| replay.reference(*r).map(|s| ctx.holder_text(obj, &s)))
-        .collect();
-    let returned = w
-        .returned
-        .iter()
-        .filter(|(o, r, _)| *o == obj && !taken_here.contains(r))
-        .map(|(_, _, text)| text.clone())
-        .collect();
+    // References are held in the order they were taken, so by id.
+    let taken = listed(
+        taken_here
+            .iter()
+            .filter(|r| state.refs.binary_search(r).is_ok())
+            .filter_map(|r| replay.reference(*r).map(|s| ctx.holder_text(obj, &s))),
+    );
+    let returned = listed(
+        w.returned
+            .iter()
+            .filter(|(o, r, _)| *o == obj && !taken_here.contains(r))
+            .map(|(_, _, text)| text.clone()),
+    );
     TableCell {
         count,
         holders,
@@ -241,10 +286,28 @@ fn cell(ctx: &Ctx<'_>, replay: &Replay<'_>, obj: ObjId, count: Count, w: &Window
 
 /// Who holds each reference on `obj` now, oldest first.
 pub(crate) fn holders(ctx: &Ctx<'_>, replay: &Replay<'_>, obj: ObjId) -> Vec<String> {
-    replay
-        .obj(obj)
-        .refs
-        .iter()
-        .filter_map(|r| replay.reference(*r).map(|s| ctx.holder_text(obj, &s)))
-        .collect()
+    listed(
+        replay
+            .obj(obj)
+            .refs
+            .iter()
+            .filter_map(|r| replay.reference(*r).map(|s| ctx.holder_text(obj, &s))),
+    )
+}
+
+/// The first [`MAX_LISTED_REFS`] texts, then `… and N more references`.
+fn listed(texts: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut more = 0usize;
+    for t in texts {
+        if out.len() < MAX_LISTED_REFS {
+            out.push(t);
+        } else {
+            more += 1;
+        }
+    }
+    if more > 0 {
+        out.push(format!("… and {more} more references"));
+    }
+    out
 }

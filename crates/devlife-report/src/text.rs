@@ -54,16 +54,27 @@ pub fn table(t: &Table) -> String {
     format!("{ct}\n{}", hidden_note(t))
 }
 
-/// The line saying how many tracked objects the table leaves out, if any.
+/// The lines saying how many tracked objects and rows the table leaves
+/// out, if any.
 pub(crate) fn hidden_note(t: &Table) -> String {
-    if t.hidden_columns == 0 {
-        return String::new();
+    let mut out = String::new();
+    if t.hidden_columns > 0 {
+        let _ = writeln!(
+            out,
+            "({} more tracked objects not shown: the table keeps {} columns, those alive at the end first, then the earliest; raise with --max-columns)",
+            t.hidden_columns,
+            t.columns.len()
+        );
     }
-    format!(
-        "({} more tracked objects not shown: the table keeps {} columns, those alive at the end first, then the earliest; raise with --max-columns)\n",
-        t.hidden_columns,
-        t.columns.len()
-    )
+    if t.hidden_rows > 0 {
+        let _ = writeln!(
+            out,
+            "({} more steps changed a shown count after the table's {} rows; raise with --max-rows)",
+            t.hidden_rows,
+            t.rows.len()
+        );
+    }
+    out
 }
 
 /// Who holds the references of each cell that changed, row by row.
@@ -134,14 +145,25 @@ fn leak_block(out: &mut String, leak: &Leak) {
         site_line(out, "    ", &h.taken);
         let _ = writeln!(out, "    = {}", h.returned_by);
     }
+    if leak.more_held > 0 {
+        let _ = writeln!(out, "  = … and {} more references", leak.more_held);
+    }
     if let Some(i) = leak.cycle {
         let _ = writeln!(out, "  = part of cycle {}", i + 1);
     }
 }
 
+/// ` (and N more alike)` for an entry standing for `count`.
+pub(crate) fn alike(count: usize) -> String {
+    match count {
+        0 | 1 => String::new(),
+        n => format!(" (and {} more alike)", n - 1),
+    }
+}
+
 fn resources(out: &mut String, list: &[PendingResource]) {
     for r in list {
-        let _ = writeln!(out, "\nunreleased: {}", r.resource);
+        let _ = writeln!(out, "\nunreleased: {}{}", r.resource, alike(r.count));
         site_line(out, "  ", &r.added);
         let _ = writeln!(out, "  = {}", r.released_by);
     }
@@ -156,8 +178,11 @@ fn memory(out: &mut String, list: &[LeakedMemory]) {
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "\nunfreed: {}, {} bytes ({} memory{owner})",
-            m.label, m.size, m.kind
+            "\nunfreed: {}, {} bytes ({} memory{owner}){}",
+            m.label,
+            m.size,
+            m.kind,
+            alike(m.count)
         );
         site_line(out, "  ", &m.allocated);
     }

@@ -345,3 +345,76 @@ fn a_loop_over_many_devices_keeps_a_readable_table_with_the_leaked_one() {
     assert!(text::render(&e).contains("(24 more tracked objects not shown"));
     assert_eq!(e.cases[0].leaks.len(), 1);
 }
+
+#[test]
+fn a_loop_of_gets_keeps_rows_holders_and_edges_bounded() {
+    use devlife_model::{Kernel, RustHost};
+    use devlife_report::{text, Recorder, Status, MAX_LISTED_REFS};
+    let mut k = Kernel::new(Profile::V6_12);
+    let mut host = RustHost::new();
+    let mut rec = Recorder::start(&k);
+    rec.step(&mut k, 1, "root_device_register");
+    let dev = k.root_device_register(&mut host, "x").unwrap().unwrap();
+    for _ in 0..100 {
+        rec.step(&mut k, 2, "get_device");
+        k.get_device(dev).unwrap();
+    }
+    let whole = rec.clone().finish(&k, "suite", "gets", Status::Fail);
+    let cell = &explain(&[whole]).cases[0].table.rows[100].cells[0];
+    assert_eq!(cell.count, Value(101));
+    assert_eq!(cell.holders.len(), MAX_LISTED_REFS + 1);
+    assert_eq!(cell.holders[MAX_LISTED_REFS], "… and 69 more references");
+
+    let mut run = rec.finish(&k, "suite", "gets", Status::Fail);
+    run.max_rows = 20;
+    let e = explain(&[run]);
+    let c = &e.cases[0];
+    assert_eq!(c.table.rows.len(), 20);
+    assert_eq!(c.table.hidden_rows, 81);
+    assert_eq!(c.table.rows[19].cells[0].count, Value(20));
+    let leak = &c.leaks[0];
+    assert_eq!((leak.held_by.len(), leak.more_held), (MAX_LISTED_REFS, 69));
+    // 100 references alike are one edge, beside the initial reference's.
+    assert_eq!(c.graph.edges.len(), 2, "{:?}", c.graph.edges);
+    let out = text::render(&e);
+    assert!(out.contains(
+        "(81 more steps changed a shown count after the table's 20 rows; raise with --max-rows)"
+    ));
+    assert!(out.contains("  = … and 69 more references"));
+}
+
+#[test]
+fn resources_and_memory_left_alike_by_a_loop_are_one_entry_with_a_count() {
+    use devlife_model::mm::AllocKind;
+    use devlife_model::{Kernel, RustHost};
+    use devlife_report::{json, text, Recorder, Status};
+    let mut k = Kernel::new(Profile::V6_12);
+    let mut host = RustHost::new();
+    let action = host.register("never_runs", |_, _, _| Ok(0));
+    let mut rec = Recorder::start(&k);
+    rec.step(&mut k, 1, "root_device_register");
+    let dev = k.root_device_register(&mut host, "x").unwrap().unwrap();
+    for _ in 0..50 {
+        rec.step(&mut k, 2, "devm_add_action");
+        assert_eq!(k.devm_add_action(dev, action, 0, "never_runs").unwrap(), 0);
+        rec.step(&mut k, 3, "kmalloc");
+        k.kmalloc(16, AllocKind::Kmalloc, "buffer");
+    }
+    let e = explain(&[rec.finish(&k, "suite", "loop", Status::Fail)]);
+    let c = &e.cases[0];
+    assert_eq!(c.resources.len(), 1, "{:?}", c.resources);
+    assert_eq!(c.resources[0].count, 50);
+    let buffers: Vec<_> = c.memory.iter().filter(|m| m.label == "buffer").collect();
+    assert_eq!(buffers.len(), 1);
+    assert_eq!(buffers[0].count, 50);
+    let out = text::render(&e);
+    assert!(
+        out.contains("on root device 'x' (and 49 more alike)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("unfreed: buffer, 16 bytes (kmalloc memory) (and 49 more alike)"),
+        "{out}"
+    );
+    assert!(json::render(&e).contains("\"count\": 50"));
+}

@@ -64,6 +64,9 @@ enum Command {
         /// the end first, then the earliest created).
         #[arg(long, default_value_t = devlife_report::DEFAULT_MAX_COLUMNS)]
         max_columns: usize,
+        /// Show at most this many table rows (the rest are counted).
+        #[arg(long, default_value_t = devlife_report::DEFAULT_MAX_ROWS)]
+        max_rows: usize,
         /// The C file.
         file: String,
     },
@@ -118,8 +121,18 @@ fn main() -> ExitCode {
             case,
             format,
             max_columns,
+            max_rows,
             file,
-        } => explain(kernel, case.as_deref(), format, max_columns, &file),
+        } => explain(
+            kernel,
+            case.as_deref(),
+            format,
+            TableBounds {
+                columns: max_columns,
+                rows: max_rows,
+            },
+            &file,
+        ),
     }
 }
 
@@ -178,11 +191,17 @@ fn anachronisms(path: &str, kernel: &devlife_model::Kernel) -> Vec<String> {
     warnings
 }
 
+/// How large `devlife explain` lets a refcount table grow.
+struct TableBounds {
+    columns: usize,
+    rows: usize,
+}
+
 fn explain(
     profile: Profile,
     case: Option<&str>,
     format: Format,
-    max_columns: usize,
+    bounds: TableBounds,
     path: &str,
 ) -> ExitCode {
     let run = match load_and_run(profile, case, Limits::default(), path) {
@@ -206,7 +225,8 @@ fn explain(
         .iter()
         .map(|c| {
             let mut r = case_run(&run.kernel, c, &namer);
-            r.max_columns = max_columns;
+            r.max_columns = bounds.columns;
+            r.max_rows = bounds.rows;
             r
         })
         .collect();
