@@ -240,11 +240,22 @@ pub(crate) fn render_trap(interp: &Interp, kernel: &Kernel, trap: &Trap) -> Vec<
     match trap.payload::<Stop>() {
         Some(Stop::Fault(f)) => vec![describe_fault(kernel, f)],
         Some(Stop::Limit(msg)) => vec![msg.clone()],
-        _ => interp
-            .render_trap(trap)
-            .lines()
-            .map(str::to_string)
-            .collect(),
+        _ => {
+            let mut lines: Vec<String> = interp
+                .render_trap(trap)
+                .lines()
+                .map(str::to_string)
+                .collect();
+            let flag = match trap {
+                Trap::StepLimit { .. } => Some("--max-steps"),
+                Trap::DepthLimit { .. } => Some("--max-depth"),
+                _ => None,
+            };
+            if let (Some(flag), Some(first)) = (flag, lines.first_mut()) {
+                first.push_str(&format!(" (raise it with {flag})"));
+            }
+            lines
+        }
     }
 }
 
