@@ -8,13 +8,18 @@ use crate::input::HostFault;
 use crate::replay::Replay;
 use devlife_model::mm::MemFault;
 use devlife_model::trace::EventId;
-use devlife_model::{Addr, AllocId, Event, EventKind, Fault, ObjId, Warning};
+use devlife_model::{Addr, AllocId, Event, EventKind, Fault, ObjId, Site, Warning};
+use std::collections::HashMap;
+use std::mem::{discriminant, Discriminant};
 
 /// Collects the errors of a case while its events are replayed.
 pub(crate) struct Collector<'c, 'a> {
     ctx: &'c Ctx<'a>,
     /// The errors found so far, in log order.
     pub errors: Vec<ErrorReport>,
+    /// The entry of each warning seen, by what it is, on what and where:
+    /// a repeat only counts.
+    warned: HashMap<(Discriminant<Warning>, ObjId, Site), usize>,
 }
 
 impl<'c, 'a> Collector<'c, 'a> {
@@ -23,6 +28,7 @@ impl<'c, 'a> Collector<'c, 'a> {
         Self {
             ctx,
             errors: Vec::new(),
+            warned: HashMap::new(),
         }
     }
 
@@ -33,7 +39,18 @@ impl<'c, 'a> Collector<'c, 'a> {
         }
         let report = match &event.kind {
             EventKind::Fault(f) => Some(self.fault(replay, id, f)),
-            EventKind::Warning(w) => self.warning(replay, id, w),
+            EventKind::Warning(w) => {
+                let key = warned_object(w).map(|(w, obj)| (discriminant(w), obj, event.site));
+                if let Some(&i) = key.as_ref().and_then(|k| self.warned.get(k)) {
+                    self.errors[i].count += 1;
+                    return;
+                }
+                let report = self.warning(replay, id, w);
+                if let (Some(k), Some(_)) = (key, &report) {
+                    self.warned.insert(k, self.errors.len());
+                }
+                report
+            }
             _ => None,
         };
         self.errors.extend(report);
@@ -56,6 +73,7 @@ impl<'c, 'a> Collector<'c, 'a> {
             message,
             at: self.ctx.origin(id),
             notes,
+            count: 1,
         }
     }
 
@@ -225,7 +243,20 @@ impl<'c, 'a> Collector<'c, 'a> {
             message,
             at: self.ctx.host_origin(f.event, f.site),
             notes,
+            count: 1,
         }
+    }
+}
+
+/// The warning under any repeat, and the object it is about, for the
+/// warnings an error is made of.
+fn warned_object(w: &Warning) -> Option<(&Warning, ObjId)> {
+    match w {
+        Warning::Repeated(inner) => warned_object(inner),
+        Warning::RefcountUnderflow(o)
+        | Warning::RefcountAdditionOnZero(o)
+        | Warning::RefcountSaturated(o) => Some((w, *o)),
+        _ => None,
     }
 }
 

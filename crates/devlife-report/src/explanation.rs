@@ -276,6 +276,9 @@ pub struct ErrorReport {
     pub at: Origin,
     /// Related sites (`allocated here`, `freed here`, ...).
     pub notes: Vec<Note>,
+    /// How many times it happened: a warning repeated at the same site on
+    /// the same object (a loop's) is one entry.
+    pub count: usize,
 }
 
 /// A site related to an error.

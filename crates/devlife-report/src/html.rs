@@ -266,8 +266,9 @@ fn errors(out: &mut String, list: &[ErrorReport]) {
         }
         let _ = writeln!(
             out,
-            "<div class=\"error\"><b>error:</b> {}<pre>{}</pre></div>",
+            "<div class=\"error\"><b>error:</b> {}{}<pre>{}</pre></div>",
             esc(&e.message),
+            esc(&crate::text::repeats(e.count)),
             esc(&pre)
         );
     }

@@ -41,7 +41,8 @@
 //!     "errors": [{
 //!       "kind": "use-after-free" | "double-free" | "use-after-release" | "refcount-underflow" | ...,
 //!       "message": "...", "site": "...", "context": "...",
-//!       "notes": [{"label": "allocated here", "site": "...", "context": "..."}]
+//!       "notes": [{"label": "allocated here", "site": "...", "context": "..."}],
+//!       "count": 1                          // repeats at the same site on the same object
 //!     }]
 //!   }]
 //! }
@@ -150,6 +151,7 @@ struct ErrorView<'a> {
     site: &'a str,
     context: String,
     notes: Vec<NoteView<'a>>,
+    count: usize,
 }
 
 #[derive(Serialize)]
@@ -247,6 +249,7 @@ fn error(e: &crate::explanation::ErrorReport) -> ErrorView<'_> {
         site: &e.at.site,
         context: e.at.context(),
         notes: e.notes.iter().map(note).collect(),
+        count: e.count,
     }
 }
 

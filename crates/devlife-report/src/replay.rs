@@ -110,8 +110,16 @@ impl<'k> Replay<'k> {
     }
 
     /// The state of `obj` (a default, never-created state for unknown ids).
-    pub fn obj(&self, obj: ObjId) -> ObjState {
-        self.objs.get(obj.0 as usize).cloned().unwrap_or_default()
+    pub fn obj(&self, obj: ObjId) -> &ObjState {
+        // Borrowed, not cloned: an object can hold millions of references.
+        static NEVER_SEEN: ObjState = ObjState {
+            created: None,
+            count: 0,
+            freed: None,
+            zeroed: None,
+            refs: Vec::new(),
+        };
+        self.objs.get(obj.0 as usize).unwrap_or(&NEVER_SEEN)
     }
 
     /// The state of reference `r`, if it was taken.

@@ -153,6 +153,14 @@ fn leak_block(out: &mut String, leak: &Leak) {
     }
 }
 
+/// ` (N times here)` for an error that happened `count` times.
+pub(crate) fn repeats(count: usize) -> String {
+    match count {
+        0 | 1 => String::new(),
+        n => format!(" ({n} times here)"),
+    }
+}
+
 /// ` (and N more alike)` for an entry standing for `count`.
 pub(crate) fn alike(count: usize) -> String {
     match count {
@@ -190,7 +198,7 @@ fn memory(out: &mut String, list: &[LeakedMemory]) {
 
 fn errors(out: &mut String, list: &[ErrorReport]) {
     for e in list {
-        let _ = writeln!(out, "\nerror: {}", e.message);
+        let _ = writeln!(out, "\nerror: {}{}", e.message, repeats(e.count));
         site_line(out, "  ", &e.at);
         for n in &e.notes {
             let _ = writeln!(out, "note: {}", n.label);

@@ -18,6 +18,38 @@ struct Cli {
     command: Command,
 }
 
+/// The bounds on a run, each raised by its flag.
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Give up after this many evaluation steps.
+    #[arg(long, default_value_t = Limits::default().steps)]
+    max_steps: u64,
+    /// Give up after this many nested C calls.
+    #[arg(long, default_value_t = Limits::default().depth)]
+    max_depth: u32,
+    /// Give up after this many allocations.
+    #[arg(long, default_value_t = Limits::default().allocations)]
+    max_allocations: u64,
+    /// Give up after printing this many bytes.
+    #[arg(long, default_value_t = Limits::default().output)]
+    max_output: u64,
+    /// Give up after this many releases and callbacks nested in one another.
+    #[arg(long, default_value_t = Limits::default().nesting)]
+    max_nesting: u32,
+}
+
+impl From<LimitArgs> for Limits {
+    fn from(a: LimitArgs) -> Self {
+        Limits {
+            steps: a.max_steps,
+            depth: a.max_depth,
+            allocations: a.max_allocations,
+            output: a.max_output,
+            nesting: a.max_nesting,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run KUnit test files written in C and print KTAP, as the kernel would.
@@ -28,21 +60,8 @@ enum Command {
         /// kunit.py's filter: SUITE_GLOB[.CASE_GLOB].
         #[arg(long)]
         filter: Option<String>,
-        /// Give up after this many evaluation steps.
-        #[arg(long, default_value_t = Limits::default().steps)]
-        max_steps: u64,
-        /// Give up after this many nested C calls.
-        #[arg(long, default_value_t = Limits::default().depth)]
-        max_depth: u32,
-        /// Give up after this many allocations.
-        #[arg(long, default_value_t = Limits::default().allocations)]
-        max_allocations: u64,
-        /// Give up after printing this many bytes.
-        #[arg(long, default_value_t = Limits::default().output)]
-        max_output: u64,
-        /// Give up after this many releases and callbacks nested in one another.
-        #[arg(long, default_value_t = Limits::default().nesting)]
-        max_nesting: u32,
+        #[command(flatten)]
+        limits: LimitArgs,
         /// The C files.
         #[arg(required = true)]
         files: Vec<String>,
@@ -67,6 +86,8 @@ enum Command {
         /// Show at most this many table rows (the rest are counted).
         #[arg(long, default_value_t = devlife_report::DEFAULT_MAX_ROWS)]
         max_rows: usize,
+        #[command(flatten)]
+        limits: LimitArgs,
         /// The C file.
         file: String,
     },
@@ -98,30 +119,16 @@ fn main() -> ExitCode {
         Command::Run {
             kernel,
             filter,
-            max_steps,
-            max_depth,
-            max_allocations,
-            max_output,
-            max_nesting,
+            limits,
             files,
-        } => run(
-            kernel,
-            filter.as_deref(),
-            Limits {
-                steps: max_steps,
-                depth: max_depth,
-                allocations: max_allocations,
-                output: max_output,
-                nesting: max_nesting,
-            },
-            &files,
-        ),
+        } => run(kernel, filter.as_deref(), limits.into(), &files),
         Command::Explain {
             kernel,
             case,
             format,
             max_columns,
             max_rows,
+            limits,
             file,
         } => explain(
             kernel,
@@ -131,6 +138,7 @@ fn main() -> ExitCode {
                 columns: max_columns,
                 rows: max_rows,
             },
+            limits.into(),
             &file,
         ),
     }
@@ -202,9 +210,10 @@ fn explain(
     case: Option<&str>,
     format: Format,
     bounds: TableBounds,
+    limits: Limits,
     path: &str,
 ) -> ExitCode {
-    let run = match load_and_run(profile, case, Limits::default(), path) {
+    let run = match load_and_run(profile, case, limits, path) {
         Ok(run) => run,
         Err(lines) => return bad_input(&lines),
     };

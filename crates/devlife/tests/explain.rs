@@ -219,3 +219,22 @@ fn a_reader_that_stops_early_ends_the_output_quietly() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn a_warning_repeated_by_a_loop_is_one_error_with_its_count() {
+    let out = devlife(&[
+        "explain",
+        "--max-steps",
+        "100000",
+        "crates/devlife/tests/data/kref-after-zero-loop.c",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.len() < 8 * 1024, "{} bytes", text.len());
+    assert_eq!(text.matches("\nerror: ").count(), 2, "{text}");
+    assert!(text.contains("error: refcount_t: addition on 0; use-after-free: a reference taken on kref 'ref' after its count reached zero\n"), "{text}");
+    assert!(
+        text.contains("is never released (24997 times here)"),
+        "{text}"
+    );
+}
