@@ -150,6 +150,7 @@ pub struct Kernel {
     pub(crate) devres_nodes: HashMap<AllocId, drivers::base::devres::DevresNode>,
     /// Releases and callbacks in progress, nested (see [`Kernel::nested`]).
     nesting: u32,
+    /// The bound on `nesting` ([`Kernel::set_max_nesting`]).
     max_nesting: u32,
 }
 

@@ -4,7 +4,8 @@
 //! the kernel's figures time the loop inside a booted kernel: the file is
 //! compiled and loaded before the clock starts, and the model is freed
 //! after it stops (`case/...`, modelled kernel API calls per second). The
-//! whole file also runs as a process. Run with `cargo bench -p devlife
+//! whole file also runs as a process, and is explained as one
+//! (`process/explain-all-cases`). Run with `cargo bench -p devlife
 //! --bench bulk` (the process figure needs `cargo build --release -p
 //! devlife` first).
 // criterion's macros generate undocumented functions.
@@ -69,6 +70,22 @@ fn bench(c: &mut Criterion) {
                     .status()
                     .expect("devlife");
                 assert!(status.success());
+            })
+        });
+        // The explanation of the same loops: the report must stay linear
+        // in a loop's length (one column per device once made this run
+        // out of memory).
+        group.throughput(Throughput::Elements(CASES.iter().map(|c| c.1).sum()));
+        group.bench_function("process/explain-all-cases", |b| {
+            b.iter(|| {
+                let out = Command::new(&exe)
+                    .current_dir(&root)
+                    .args(["explain", FILE])
+                    .stderr(Stdio::null())
+                    .output()
+                    .expect("devlife");
+                assert!(out.status.success());
+                assert!(out.stdout.len() < 1 << 20, "{} bytes", out.stdout.len());
             })
         });
     }
