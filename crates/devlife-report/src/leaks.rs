@@ -3,8 +3,8 @@
 
 use crate::describe::Ctx;
 use crate::explanation::{HeldRef, Leak, LeakedMemory, PendingResource};
-use crate::input::MAX_LISTED_REFS;
 use crate::replay::{Replay, ResPhase};
+use crate::table::first_listed;
 use devlife_model::{AllocKind, EventKind, ObjId, ObjKind};
 use std::collections::HashMap;
 
@@ -27,14 +27,9 @@ pub(crate) fn leaks(ctx: &Ctx<'_>, replay: &Replay<'_>, created: &[ObjId]) -> Ve
 
 fn leak(ctx: &Ctx<'_>, replay: &Replay<'_>, obj: ObjId) -> Leak {
     let state = replay.obj(obj);
-    let held: Vec<_> = state
-        .refs
-        .iter()
-        .filter_map(|r| replay.reference(*r))
-        .collect();
+    let (held, more_held) = first_listed(state.refs.iter().filter_map(|r| replay.reference(*r)));
     let held_by = held
         .iter()
-        .take(MAX_LISTED_REFS)
         .map(|s| HeldRef {
             holder: ctx.holder_text(obj, s),
             taken: ctx.origin(s.taken),
@@ -46,7 +41,7 @@ fn leak(ctx: &Ctx<'_>, replay: &Replay<'_>, obj: ObjId) -> Leak {
         object: ctx.label(obj),
         refcount: state.count,
         held_by,
-        more_held: held.len().saturating_sub(MAX_LISTED_REFS),
+        more_held,
         cycle: None,
     }
 }

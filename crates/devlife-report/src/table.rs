@@ -297,17 +297,23 @@ pub(crate) fn holders(ctx: &Ctx<'_>, replay: &Replay<'_>, obj: ObjId) -> Vec<Str
 
 /// The first [`MAX_LISTED_REFS`] texts, then `… and N more references`.
 fn listed(texts: impl Iterator<Item = String>) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut more = 0usize;
-    for t in texts {
-        if out.len() < MAX_LISTED_REFS {
-            out.push(t);
-        } else {
-            more += 1;
-        }
-    }
+    let (mut out, more) = first_listed(texts);
     if more > 0 {
         out.push(format!("… and {more} more references"));
     }
     out
+}
+
+/// The first [`MAX_LISTED_REFS`] items, and how many more there are.
+pub(crate) fn first_listed<T>(items: impl Iterator<Item = T>) -> (Vec<T>, usize) {
+    let mut out = Vec::new();
+    let mut more = 0usize;
+    for item in items {
+        if out.len() < MAX_LISTED_REFS {
+            out.push(item);
+        } else {
+            more += 1;
+        }
+    }
+    (out, more)
 }
