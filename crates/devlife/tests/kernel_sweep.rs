@@ -8,11 +8,10 @@
 
 mod common;
 
-use common::KERNEL_TARBALL;
+use common::untar_kernel;
 use devlife_kunit::{run_file, Filter, Limits, LoadError};
 use devlife_model::Profile;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The kernel's KUnit files: the `.c` files whose path has `kunit` or
 /// `test` in it (extracted once under cargo's target tmpdir) that register
@@ -21,22 +20,17 @@ fn kunit_files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("kernel-sweep");
     let root = dir.join("linux-source-6.12");
     if !root.exists() {
-        std::fs::create_dir_all(&dir).expect("tmpdir");
-        let status = Command::new("tar")
-            .arg("-xf")
-            .arg(KERNEL_TARBALL)
-            .arg("-C")
-            .arg(&dir)
-            // tools/ holds userspace selftests (and symlinks out of what
-            // the patterns select), no KUnit.
-            .args(["--exclude=linux-source-6.12/tools", "--wildcards"])
-            // (`*` matches `/`, so the second takes `test/` and `tests/` too.)
-            .args(["*kunit*.c", "*test*.c"])
-            .status()
-            .expect("tar runs");
-        assert!(
-            status.success(),
-            "extracting the kernel's KUnit files failed"
+        // tools/ holds userspace selftests (and symlinks out of what the
+        // patterns select), no KUnit. (`*` matches `/`, so the last
+        // pattern takes `test/` and `tests/` too.)
+        untar_kernel(
+            &dir,
+            &[
+                "--exclude=linux-source-6.12/tools",
+                "--wildcards",
+                "*kunit*.c",
+                "*test*.c",
+            ],
         );
     }
     let mut files = Vec::new();

@@ -21,29 +21,42 @@ const PARTS: &[&str] = &[
 pub fn kernel_tree() -> &'static Path {
     static TREE: OnceLock<PathBuf> = OnceLock::new();
     TREE.get_or_init(|| {
-        assert!(
-            Path::new(KERNEL_TARBALL).exists(),
-            "{KERNEL_TARBALL} is missing: run `bash .ci/run` (it installs linux-source-6.12) or `apt-get install linux-source-6.12`"
-        );
         let exe = std::env::current_exe().expect("test binary path");
-        let stem = exe.file_stem().and_then(|s| s.to_str()).unwrap_or("tests").to_string();
+        let stem = exe
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("tests")
+            .to_string();
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("kernel-{stem}"));
         let root = dir.join("linux-source-6.12");
         if !PARTS.iter().all(|p| root.join(p).exists()) {
-            std::fs::create_dir_all(&dir).expect("tmpdir");
-            let members: Vec<String> = PARTS.iter().map(|p| format!("linux-source-6.12/{p}")).collect();
-            let status = Command::new("tar")
-                .arg("-xf")
-                .arg(KERNEL_TARBALL)
-                .arg("-C")
-                .arg(&dir)
-                .args(&members)
-                .status()
-                .expect("tar runs");
-            assert!(status.success(), "extracting the kernel test files failed");
+            let members: Vec<String> = PARTS
+                .iter()
+                .map(|p| format!("linux-source-6.12/{p}"))
+                .collect();
+            untar_kernel(&dir, &members);
         }
         root
     })
+}
+
+/// Extracts what `tar_args` select (members or patterns) of the kernel's
+/// source package into `dir`.
+pub fn untar_kernel<S: AsRef<std::ffi::OsStr>>(dir: &Path, tar_args: &[S]) {
+    assert!(
+        Path::new(KERNEL_TARBALL).exists(),
+        "{KERNEL_TARBALL} is missing: run `bash .ci/run` (it installs linux-source-6.12) or `apt-get install linux-source-6.12`"
+    );
+    std::fs::create_dir_all(dir).expect("tmpdir");
+    let status = Command::new("tar")
+        .arg("-xf")
+        .arg(KERNEL_TARBALL)
+        .arg("-C")
+        .arg(dir)
+        .args(tar_args)
+        .status()
+        .expect("tar runs");
+    assert!(status.success(), "extracting the kernel test files failed");
 }
 
 /// Runs the devlife binary in `dir` with `args`.
